@@ -1,0 +1,184 @@
+"""Commands over the YAML records: init, check, list, show."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.markup import escape
+from rich.panel import Panel
+
+from tracker.cli.common import FORMATS, Context
+from tracker.errors import NotFoundError
+from tracker.types import NOT_STATED, Commitment, Statement
+from tracker.workspace import init_workspace
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create a new empty workspace with commented examples")
+    p.add_argument("dir", metavar="DIR", type=Path)
+    p.set_defaults(handler=run_init)
+
+    p = sub.add_parser("check", help="validate every record file; list all problems")
+    p.set_defaults(handler=run_check)
+
+    p = sub.add_parser("list", help="statements and their commitments")
+    p.add_argument("--statement", metavar="ID", help="only this statement")
+    p.add_argument(
+        "--tag", metavar="TAG", action="append", help="only commitments with this tag (repeatable)"
+    )
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=run_list)
+
+    p = sub.add_parser("show", help="one commitment or statement in full")
+    p.add_argument("id", metavar="ID", help="a commitment id (statement/label) or a statement id")
+    p.add_argument("--format", choices=("text", "yaml", "json"), default="text")
+    p.set_defaults(handler=run_show)
+
+
+def run_init(args: argparse.Namespace, ctx: Context) -> int:
+    workspace = init_workspace(args.dir)
+    ctx.console.print(f"Created a workspace in {workspace.root}")
+    ctx.console.print(
+        f"Next: add a statement under {workspace.commitments_dir}, "
+        f"then `tracker --workspace {args.dir} check`."
+    )
+    return 0
+
+
+def run_check(args: argparse.Namespace, ctx: Context) -> int:
+    problems = ctx.tracker.check()
+    records = ctx.tracker.records
+    for problem in problems:
+        ctx.err.print(escape(str(problem)), style="red", soft_wrap=True)
+    count = sum(len(s.commitments) for s in records.statements)
+    summary = f"{len(records.statements)} statements, {count} commitments"
+    summary += "".join(f", {n} {what}" for what, n in ctx.tracker.record_counts().items())
+    if problems:
+        ctx.err.print(f"{len(problems)} problem(s); {summary} loaded", style="bold red")
+        return 1
+    ctx.console.print(f"ok: {summary}")
+    return 0
+
+
+def commitment_row(statement: Statement, commitment: Commitment) -> dict[str, object]:
+    return {
+        "statement": statement.id,
+        "id": commitment.id,
+        "label": commitment.label,
+        "type": commitment.type,
+        "summary": commitment.summary,
+        "tags": list(commitment.tags),
+        "languages": list(commitment.text),
+        "deadline": commitment.deadline.isoformat() if commitment.deadline else NOT_STATED,
+    }
+
+
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    statements = ctx.statements()
+    if args.statement and not any(s.id == args.statement for s in statements):
+        raise NotFoundError(f"--statement: no statement {args.statement!r}")
+    rows = [
+        commitment_row(s, c)
+        for s in statements
+        if not args.statement or s.id == args.statement
+        for c in s.commitments
+        if not args.tag or set(args.tag) & set(c.tags)
+    ]
+    columns = ["id", "type", "summary", "tags"] if args.format == "table" else None
+    ctx.emit(rows, args.format, columns=columns, title=f"{len(rows)} commitments")
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx: Context) -> int:
+    records = ctx.tracker.records
+    ctx.statements()
+    if args.id in records.commitments:
+        commitment = records.commitment(args.id)
+        data = commitment_detail(commitment)
+        if args.format == "text":
+            _print_commitment(ctx, commitment)
+            return 0
+    else:
+        try:
+            statement = records.statement(args.id)
+        except NotFoundError:
+            raise NotFoundError(f"ID: no commitment or statement {args.id!r} (see `tracker list`)") from None
+        data = statement_detail(statement)
+        if args.format == "text":
+            _print_statement(ctx, statement)
+            return 0
+    ctx.emit([data], args.format)
+    return 0
+
+
+def commitment_detail(c: Commitment) -> dict[str, object]:
+    return {
+        "id": c.id,
+        "label": c.label,
+        "type": c.type,
+        "summary": c.summary,
+        "text": dict(c.text),
+        "variants": [{"source": v.source, "lang": v.lang, "text": v.text} for v in c.variants],
+        "tags": list(c.tags),
+        "parties": list(c.parties),
+        "responsible": list(c.responsible) if c.responsible is not None else NOT_STATED,
+        "deadline": c.deadline.isoformat() if c.deadline else NOT_STATED,
+        "window": ({"start": _iso(c.window.start), "end": _iso(c.window.end)} if c.window else NOT_STATED),
+        "verifiable": {"value": c.verifiable.value, "reason": c.verifiable.reason},
+    }
+
+
+def statement_detail(s: Statement) -> dict[str, object]:
+    return {
+        "id": s.id,
+        "title": dict(s.title),
+        "kind": s.kind,
+        "date": _iso(s.date),
+        "date_note": s.date_note,
+        "place": s.place or NOT_STATED,
+        "parties": list(s.parties),
+        "sources": [
+            {"document": src.document, "role": src.role, "languages": list(src.languages)}
+            for src in s.sources
+        ],
+        "notes": s.notes,
+        "commitments": [c.id for c in s.commitments],
+    }
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if value is not None else NOT_STATED  # type: ignore[attr-defined]
+
+
+def _print_commitment(ctx: Context, c: Commitment) -> None:
+    ctx.console.print(f"[bold]{escape(c.id)}[/]  ({escape(c.type)}, label {escape(c.label)})")
+    ctx.console.print(escape(c.summary))
+    for lang, text in c.text.items():
+        ctx.console.print(Panel(escape(text), title=lang, title_align="left"))
+    for variant in c.variants:
+        ctx.console.print(
+            Panel(
+                escape(variant.text), title=f"{variant.lang} · variant: {variant.source}", title_align="left"
+            )
+        )
+    detail = commitment_detail(c)
+    for key in ("tags", "parties", "responsible", "deadline", "window"):
+        ctx.console.print(f"[bold]{key}:[/] {escape(str(detail[key]))}")
+    ctx.console.print(
+        f"[bold]verifiable:[/] {'yes' if c.verifiable.value else 'no'} — {escape(c.verifiable.reason)}"
+    )
+
+
+def _print_statement(ctx: Context, s: Statement) -> None:
+    for lang, title in s.title.items():
+        ctx.console.print(f"[bold]{escape(title)}[/] ({lang})")
+    ctx.console.print(
+        f"{escape(s.kind)} · {_iso(s.date)} · {escape(s.place or NOT_STATED)} · {', '.join(s.parties)}"
+    )
+    if s.date_note:
+        ctx.console.print(f"date: {escape(s.date_note)}")
+    if s.notes:
+        ctx.console.print(escape(s.notes))
+    for c in s.commitments:
+        ctx.console.print(f"  {escape(c.id)}  {escape(c.summary)}")

@@ -1,0 +1,176 @@
+"""The SQLite state database: one file, WAL mode, numbered migrations.
+
+Why these settings:
+- WAL lets the dashboard read while the watcher writes; `busy_timeout` makes a writer
+  wait for the other instead of failing with "database is locked".
+- Every write transaction starts with BEGIN IMMEDIATE, which takes the write lock up
+  front: two processes can then never deadlock on a read-to-write upgrade.
+- Migrations are numbered and each runs in its own transaction, so a database from
+  any older version is brought forward one step at a time and never left half-done.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tracker.errors import StorageError
+from tracker.storage.schema import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """A connection to the state database, safe to share between threads one call at a time."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else path
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        try:
+            if isinstance(self.path, Path):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
+            self.conn = sqlite3.connect(
+                uri,
+                uri=readonly,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"{path}: cannot open the database: {exc}") from None
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"{path}: cannot switch to WAL mode: {exc}") from None
+            # NORMAL in WAL mode survives any process crash; only an OS crash may lose
+            # the last commits, never corrupt the file.
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    # -- transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all or nothing, holding the write lock from the start."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"{self.path}: cannot start a transaction: {exc}") from None
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    self.conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    self.conn.execute("ROLLBACK")
+                    raise StorageError(f"{self.path}: commit failed: {exc}") from None
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read: one snapshot for several queries."""
+        with self._lock:
+            self.conn.execute("BEGIN DEFERRED")
+            try:
+                yield self.conn
+            finally:
+                self.conn.execute("COMMIT")
+
+    # -- schema
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> int:
+        """Apply every migration newer than the file; return the final version."""
+        current = self.schema_version()
+        if current > len(MIGRATIONS):
+            raise StorageError(
+                f"{self.path}: schema version {current} is newer than this program "
+                f"({len(MIGRATIONS)}); upgrade the tracker"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            with self.transaction() as conn:
+                for statement in _split_sql(script):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+        return self.schema_version()
+
+    # -- maintenance
+
+    def checkpoint(self) -> None:
+        with self._lock:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def optimize(self) -> None:
+        with self._lock:
+            self.conn.execute("PRAGMA optimize")
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy while others write (SQLite's online backup API)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            with self._lock:
+                self.conn.backup(dest)
+        finally:
+            dest.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database at `path`."""
+    db = Database(path)
+    db.migrate()
+    return db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_db(moment: datetime | None) -> str | None:
+    """Datetimes are stored as ISO 8601 UTC text, which sorts correctly."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements; triggers contain ';' so use sqlite's own test."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

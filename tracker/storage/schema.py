@@ -1,0 +1,178 @@
+"""Numbered schema migrations. Append only: never edit a migration that has shipped.
+
+Times are ISO 8601 UTC text. JSON columns hold small lists (matched terms, rule ids).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE feed_state (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        last_attempt TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_due TEXT,
+        disabled_reason TEXT,
+        note TEXT
+    );
+
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL,
+        url TEXT,
+        canonical_url TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        language TEXT,
+        published TEXT,
+        updated TEXT,
+        author TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title_key TEXT,
+        update_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX articles_canonical_url ON articles(canonical_url)
+        WHERE canonical_url IS NOT NULL;
+    CREATE INDEX articles_guid ON articles(guid);
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_first_seen ON articles(first_seen);
+    CREATE INDEX articles_title_key ON articles(title_key);
+
+    -- every feed an article came from, with the guid that feed used for it
+    CREATE TABLE article_feeds (
+        feed TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (feed, guid)
+    );
+    CREATE INDEX article_feeds_article ON article_feeds(article_id);
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, summary, content,
+        content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, summary, content)
+        VALUES (new.id, new.title, new.summary, new.content);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+        VALUES ('delete', old.id, old.title, old.summary, old.content);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, summary, content ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+        VALUES ('delete', old.id, old.title, old.summary, old.content);
+        INSERT INTO articles_fts(rowid, title, summary, content)
+        VALUES (new.id, new.title, new.summary, new.content);
+    END;
+
+    -- one signal per (article, commitment); rule_ids lists every rule that linked them
+    CREATE TABLE signals (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        commitment_id TEXT NOT NULL,
+        rule_ids TEXT NOT NULL,
+        score REAL NOT NULL,
+        relation TEXT NOT NULL,
+        hits TEXT NOT NULL,
+        dates TEXT NOT NULL DEFAULT '[]',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'retracted')),
+        review TEXT CHECK (review IN ('confirmed', 'rejected')),
+        strength TEXT,
+        note TEXT,
+        reviewed_at TEXT,
+        reviewer TEXT,
+        UNIQUE (article_id, commitment_id)
+    );
+    CREATE INDEX signals_commitment ON signals(commitment_id, state);
+    CREATE INDEX signals_review ON signals(review, state);
+    CREATE INDEX signals_created ON signals(created);
+
+    -- every review action, appended, so a review can always be traced
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        signal_id INTEGER NOT NULL REFERENCES signals(id),
+        action TEXT NOT NULL,
+        relation TEXT,
+        strength TEXT,
+        note TEXT,
+        reviewer TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_signal ON reviews(signal_id);
+
+    -- confirmed signals and sources added by hand
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        commitment_id TEXT NOT NULL,
+        signal_id INTEGER UNIQUE REFERENCES signals(id),
+        relation TEXT NOT NULL,
+        strength TEXT,
+        title TEXT NOT NULL,
+        url TEXT,
+        publisher TEXT,
+        date TEXT,
+        note TEXT,
+        added TEXT NOT NULL,
+        added_by TEXT,
+        withdrawn TEXT
+    );
+    CREATE INDEX evidence_commitment ON evidence(commitment_id);
+
+    CREATE TABLE assessments (
+        id INTEGER PRIMARY KEY,
+        commitment_id TEXT NOT NULL,
+        party TEXT NOT NULL DEFAULT 'joint',
+        status TEXT NOT NULL,
+        rationale TEXT NOT NULL,
+        confidence TEXT,
+        evidence_ids TEXT NOT NULL DEFAULT '[]',
+        assessor TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX assessments_commitment ON assessments(commitment_id, party, created);
+
+    CREATE TABLE status_history (
+        id INTEGER PRIMARY KEY,
+        commitment_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        evidence_ids TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX status_history_commitment ON status_history(commitment_id, at);
+
+    CREATE TABLE snapshots (
+        name TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TRIGGER snapshots_immutable BEFORE UPDATE ON snapshots BEGIN
+        SELECT RAISE(ABORT, 'snapshots are immutable');
+    END;
+    CREATE TRIGGER snapshots_undeletable BEFORE DELETE ON snapshots BEGIN
+        SELECT RAISE(ABORT, 'snapshots are immutable');
+    END;
+
+    -- small key/value facts: the fingerprint of the rules last matched, etc.
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]

@@ -1,0 +1,113 @@
+"""Read YAML safely, remembering the line of every key, so errors can name it.
+
+The loader is a subclass of PyYAML's SafeLoader: it constructs exactly what
+`yaml.safe_load` constructs (no arbitrary objects), but mappings and sequences are
+returned as `LineMap` / `LineList`, which carry the line of each key and item. It
+also refuses duplicate keys, which `safe_load` silently overwrites: in a record
+file a duplicate key is almost always a copy-paste mistake that loses data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.errors import Problem, RecordError
+
+
+class LineMap(dict[str, Any]):
+    """A dict that knows the 1-based line of itself and of each of its keys."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A list that knows the 1-based line of itself and of each item."""
+
+    line: int | None = None
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int | None:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader that records line numbers; see the module docstring."""
+
+
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineMap:
+    loader.flatten_mapping(node)
+    result = LineMap()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            # Keys such as 1 or 2016-06-25 are kept as text: records never need others.
+            key = str(key)
+        if key in result:
+            raise _DuplicateKey(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: LineLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_timestamp(loader: LineLoader, node: yaml.ScalarNode) -> object:
+    """An impossible date such as 2016-13-01 stays text, so the validator can name it."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_text(text: str, path: Path) -> Any:
+    """Parse YAML text; a syntax error becomes a RecordError naming file and line."""
+    try:
+        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        message = " ".join(filter(None, [exc.context, exc.problem]))
+        raise RecordError([Problem(path, line, "", f"invalid YAML: {message}")]) from None
+    except yaml.YAMLError as exc:
+        raise RecordError([Problem(path, None, "", f"invalid YAML: {exc}")]) from None
+
+
+def load_file(path: Path) -> Any:
+    """Read and parse one YAML file; unreadable or non-UTF-8 files are record errors."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError([Problem(path, None, "", f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise RecordError([Problem(path, None, "", f"cannot read: {exc.strerror}")]) from None
+    return load_text(text, path)
