@@ -1,0 +1,1 @@
+"""Benchmarks: they print figures against the targets; they are never tests."""
