@@ -16,8 +16,14 @@ class Result:
     err: str
 
 
-def run_cli(*args: str | Path, workspace: Path | None = None, env: dict[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 60, stdin: str | None = None) -> Result:
+def run_cli(
+    *args: str | Path,
+    workspace: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+    stdin: str | None = None,
+) -> Result:
     argv = [sys.executable, "-m", "tracker"]
     if workspace is not None:
         argv += ["--workspace", str(workspace)]
@@ -25,6 +31,7 @@ def run_cli(*args: str | Path, workspace: Path | None = None, env: dict[str, str
     full_env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     full_env.pop("TRACKER_WORKSPACE", None)
     full_env.update(env or {})
-    proc = subprocess.run(argv, capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout,
-                          input=stdin, check=False)
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout, input=stdin, check=False
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -23,13 +23,17 @@ def test_check_lists_every_problem_with_file_and_line(demo_workspace: Path) -> N
     bad = MINIMAL_STATEMENT.replace("  date: 2020-01-15\n", "  date: 15/01/2020\n").replace(
         "    type: action\n", "    type: action\n    colour: red\n"
     )
-    write(demo_workspace / "commitments" / "bad.yaml", bad.replace("  id: demo\n", "  id: bad\n", 1).replace(
-        "  - id: demo/1", "  - id: bad/1"))
+    write(
+        demo_workspace / "commitments" / "bad.yaml",
+        bad.replace("  id: demo\n", "  id: bad\n", 1).replace("  - id: demo/1", "  - id: bad/1"),
+    )
     result = run_cli("check", workspace=demo_workspace)
     assert result.code == 1
     lines = result.err.splitlines()
     bad_path = demo_workspace.resolve() / "commitments" / "bad.yaml"
-    assert f"{bad_path}:7: statement.date: expected a date YYYY-MM-DD or 'not stated', got '15/01/2020'" in lines
+    assert (
+        f"{bad_path}:7: statement.date: expected a date YYYY-MM-DD or 'not stated', got '15/01/2020'" in lines
+    )
     assert any(line.startswith(f"{bad_path}:18: commitments[0].colour: unknown key") for line in lines)
     assert "Traceback" not in result.err
 
@@ -45,7 +49,9 @@ def test_read_commands_keep_working_when_a_file_is_broken(demo_workspace: Path) 
 def test_list_formats(demo_workspace: Path) -> None:
     as_yaml = yaml.safe_load(run_cli("list", "--format", "yaml", workspace=demo_workspace).out)
     as_json = json.loads(run_cli("list", "--format", "json", workspace=demo_workspace).out)
-    as_csv = list(csv.DictReader(io.StringIO(run_cli("list", "--format", "csv", workspace=demo_workspace).out)))
+    as_csv = list(
+        csv.DictReader(io.StringIO(run_cli("list", "--format", "csv", workspace=demo_workspace).out))
+    )
     assert as_yaml == as_json
     assert as_csv[0]["id"] == "demo/1" and as_csv[0]["tags"] == "mechanism"
     table = run_cli("list", workspace=demo_workspace).out
@@ -53,7 +59,10 @@ def test_list_formats(demo_workspace: Path) -> None:
 
 
 def test_list_filters_by_statement_and_tag(demo_workspace: Path) -> None:
-    assert json.loads(run_cli("list", "--tag", "nothing", "--format", "json", workspace=demo_workspace).out) == []
+    assert (
+        json.loads(run_cli("list", "--tag", "nothing", "--format", "json", workspace=demo_workspace).out)
+        == []
+    )
     result = run_cli("list", "--statement", "nope", workspace=demo_workspace)
     assert result.code == 1 and "--statement: no statement 'nope'" in result.err
 
