@@ -1,0 +1,48 @@
+"""`tracker extract`: a draft commitment record (and optionally rules) from a statement's text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tracker.cli.common import Context
+from tracker.errors import UsageError
+from tracker.extract import draft_rules, extract_statement, read_document, render_yaml
+from tracker.validate import SLUG
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "extract",
+        help="draft a commitment record from a statement (text or HTML)",
+        description=(
+            "Read a statement as UTF-8 text or HTML and write a draft record (draft: true) in the "
+            "workspace format. Review it, then save it under commitments/ and run `tracker check`."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", type=Path, help="the statement, as .txt or .html")
+    p.add_argument("--statement-id", metavar="ID", help="id for the statement (default: from title and date)")
+    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the draft here (default: stdout)")
+    p.add_argument("--rules", metavar="FILE", type=Path, help="also draft a rules file from the keywords")
+    p.set_defaults(handler=run_extract)
+
+
+def run_extract(args: argparse.Namespace, ctx: Context) -> int:
+    if args.statement_id and not SLUG.match(args.statement_id):
+        raise UsageError(f"--statement-id: {args.statement_id!r} must be lower-case letters, digits and '-'")
+    if not args.file.is_file():
+        raise UsageError(f"FILE: {args.file} does not exist or is not a file")
+    text = read_document(args.file)
+    record = extract_statement(text, statement_id=args.statement_id, source_name=args.file.name)
+    rendered = render_yaml(record)
+    count = len(record.get("commitments", []))
+    if args.output:
+        args.output.write_text(rendered, encoding="utf-8")
+        ctx.err.print(f"wrote {count} draft commitments to {args.output}")
+    else:
+        sys.stdout.write(rendered)
+    if args.rules:
+        args.rules.write_text(render_yaml(draft_rules(record)), encoding="utf-8")
+        ctx.err.print(f"wrote draft rules to {args.rules}")
+    return 0
