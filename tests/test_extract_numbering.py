@@ -139,9 +139,7 @@ def test_sub_list_stays_inside_its_point() -> None:
 
 
 def test_mixed_language_line_is_split() -> None:
-    line = (
-        "三、加强信息网络空间领域的科技合作。3. Step up scientific and technological cooperation;"
-    )
+    line = "三、加强信息网络空间领域的科技合作。3. Step up scientific and technological cooperation;"
     assert split_languages(line) == [
         "三、加强信息网络空间领域的科技合作。",
         "3. Step up scientific and technological cooperation;",

@@ -149,9 +149,7 @@ def test_draft_covers_curated_commitments(
 
 
 @pytest.mark.parametrize("seed", SEED_NAMES)
-def test_draft_passes_tracker_check(
-    seed: str, drafts: dict[str, dict[str, Any]], tmp_path: Path
-) -> None:
+def test_draft_passes_tracker_check(seed: str, drafts: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     seed_path(seed)
     records = pytest.importorskip("tracker.records")
     draft = drafts[seed]
@@ -228,9 +226,7 @@ def test_roman_points_and_heading_points(drafts: dict[str, dict[str, Any]]) -> N
     point_1 = next(c for c in headed if c["label"] == "1")
     assert point_1["summary"].startswith("Highlight the increasingly important role")
     assert "Chinese and Russian internet media should meet" in point_1["text"]["en"]
-    assert not any(
-        "Even mountains and seas" in c["text"]["en"] for c in headed if c["label"] == "4"
-    )
+    assert not any("Even mountains and seas" in c["text"]["en"] for c in headed if c["label"] == "4")
 
 
 def test_keywords_are_distinctive_phrases(drafts: dict[str, dict[str, Any]]) -> None:
