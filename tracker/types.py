@@ -188,6 +188,11 @@ class FeedState:
     disabled_reason: str | None = None
     note: str | None = None
     article_count: int = 0
+    #: The URL feeds/*.yaml had when this state was saved: a permanent redirect changes
+    #: `url` and leaves this; editing the YAML changes this, which resets the state.
+    config_url: str | None = None
+    last_error_at: datetime | None = None
+    last_status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,65 @@ class Article:
     first_seen: datetime
     updated: datetime | None = None
     feeds: tuple[str, ...] = ()
+
+
+#: What a poll of one feed came to (PollResult.status).
+POLL_STATUSES: tuple[str, ...] = ("ok", "not_modified", "unchanged", "error", "gone", "skipped")
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one poll of one feed did: one line of `tracker fetch`, one progress tick.
+
+    `status`: `ok` (a body was parsed and stored), `not_modified` (HTTP 304),
+    `unchanged` (200 with the same body as last time: nothing parsed), `error`,
+    `gone` (410: the feed is now disabled) or `skipped` (not due, backing off, disabled).
+    `article_ids` are the new and changed articles, as handed to `on_stored`.
+    """
+
+    feed: str
+    url: str
+    status: str
+    new: int = 0
+    updated: int = 0
+    entries: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    warnings: tuple[str, ...] = ()
+    note: str | None = None
+    bytes_received: int = 0
+    elapsed: float = 0.0
+    next_due: datetime | None = None
+    article_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingesting one local source (a feed file, or one feed's entries in an archive) did."""
+
+    source: str
+    feed: str
+    status: str  # "ok" or "error"
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    article_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """A configured feed with what the database remembers of it: a row of `tracker feeds`."""
+
+    feed: Feed
+    state: FeedState | None
+
+    @property
+    def name(self) -> str:
+        return self.feed.name
 
 
 # ---------------------------------------------------------------- signals, evidence, status
@@ -316,3 +380,124 @@ class HistoryEntry:
     at: datetime
     reason: str
     evidence_ids: tuple[int, ...] = ()
+
+
+# ---- rules
+# Rules link articles to commitments (rules/*.yaml, docs/rules.md). A Rule is the
+# validated record; MatchResult and Explanation are what the matcher says about one
+# article, so that every signal can show why it exists.
+
+FIELDS: tuple[str, ...] = ("title", "summary", "content")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One keyword of a rule, as written and as matched.
+
+    `norm` is the normalised text the automaton looks for (NFKC, case-folded, ё→е,
+    hyphens and runs of spaces as one space). `prefix` terms were written with a
+    trailing `*` and match any word continuation; `cjk` terms match as substrings.
+    """
+
+    text: str
+    norm: str
+    lang: Language = ""
+    prefix: bool = False
+    phrase: bool = False
+    generic: bool = False
+    cjk: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """Terms of which any one satisfies the group; `name` is the term set it came from."""
+
+    terms: tuple[Term, ...]
+    name: str | None = None
+    line: int | None = None
+
+    def label(self) -> str:
+        return self.name or ", ".join(t.text for t in self.terms[:4]) + (" …" if len(self.terms) > 4 else "")
+
+
+@dataclass(frozen=True)
+class DateCondition:
+    """When an article counts: published (or, if `mentioned`, a date in its text) inside bounds.
+
+    `window`: inside the target commitment's monitoring window. `within`: from the
+    statement date (or the commitment's window start) for this long. `after` and
+    `before` are absolute and inclusive. Every bound given must hold.
+    """
+
+    window: bool = False
+    after: date | None = None
+    before: date | None = None
+    within: timedelta | None = None
+    mentioned: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    #: Commitment ids this rule feeds, resolved from `commitments`, `statements` and `tags`.
+    targets: tuple[str, ...]
+    all: tuple[TermGroup, ...] = ()
+    any: TermGroup | None = None
+    phrases: TermGroup | None = None
+    none: TermGroup | None = None
+    fields: tuple[str, ...] = FIELDS
+    dates: DateCondition | None = None
+    weight: float = 1.0
+    relation: str = "supports"
+    min_score: float = 2.0
+    description: str | None = None
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """One condition of one rule on one article: did it hold, and on what evidence."""
+
+    condition: str  # "all[0]", "any", "phrases", "none", "score", "dates"
+    held: bool
+    detail: str
+    hits: tuple[TermHit, ...] = ()
+    dates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one rule did or did not link one article to one commitment."""
+
+    rule_id: str
+    commitment_id: str
+    linked: bool
+    score: float
+    min_score: float
+    relation: str
+    conditions: tuple[ConditionResult, ...]
+
+    @property
+    def hits(self) -> tuple[TermHit, ...]:
+        """The hits that speak for the link (positive conditions only, not `none`)."""
+        return tuple(h for c in self.conditions if c.condition != "none" for h in c.hits)
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        return tuple(d for c in self.conditions for d in c.dates)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A rule linked an article to a commitment; becomes (part of) a Signal."""
+
+    article_id: int
+    rule_id: str
+    commitment_id: str
+    score: float
+    relation: str
+    hits: tuple[TermHit, ...]
+    dates: tuple[str, ...]
+    explanation: Explanation

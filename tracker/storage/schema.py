@@ -175,4 +175,21 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: feed watcher: per-feed health details, article change times, tombstones
+    """
+    -- the URL feeds/*.yaml had when the state was saved (a permanent redirect changes `url`)
+    ALTER TABLE feed_state ADD COLUMN config_url TEXT;
+    ALTER TABLE feed_state ADD COLUMN last_error_at TEXT;
+    ALTER TABLE feed_state ADD COLUMN last_status INTEGER;
+
+    -- when the stored text last changed, to limit how often an edited entry counts as updated
+    ALTER TABLE articles ADD COLUMN changed TEXT;
+
+    -- deleted articles' identity keys (canonical URL or feed+guid), so they never return
+    CREATE TABLE article_tombstones (
+        key TEXT PRIMARY KEY,
+        deleted TEXT NOT NULL,
+        reason TEXT
+    );
+    """,
 ]

@@ -1,0 +1,341 @@
+"""Parsing feed bodies into Entries, and each feedparser pitfall DESIGN.md lists."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.feedserver import make_atom, make_rss
+from tracker.errors import FeedError
+from tracker.parsing import ParsePool, check_entities, parse_feed, parse_job
+
+URL = "https://example.org/feed.xml"
+RSS_HEADERS = {"content-type": "application/rss+xml; charset=utf-8"}
+
+
+def rss(items: str, *, extra: str = "", encoding: str = "utf-8") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel><title>T</title>'
+        f"<link>https://example.org/</link><description>d</description>{extra}{items}</channel></rss>"
+    ).encode(encoding)
+
+
+def item(body: str) -> str:
+    return f"<item>{body}</item>"
+
+
+# ---------------------------------------------------------------- ordinary feeds
+
+
+def test_rss_entries_are_normalised() -> None:
+    parsed = parse_feed(make_rss(3), url=URL, headers=RSS_HEADERS)
+    assert parsed.version == "rss20"
+    assert len(parsed.entries) == 3
+    first = parsed.entries[0]
+    assert first.guid == "item-0"
+    assert first.url == "https://example.org/item/0?utm_source=rss"
+    assert first.canonical_url == "https://example.org/item/0"
+    assert first.title == "item 0: leaders meet for talks number 0"
+    assert first.summary.startswith("China and Russia signed") and "<p>" not in first.summary
+    assert first.published == datetime(2025, 6, 10, 12, tzinfo=UTC)
+    assert first.language == "en"
+    assert not parsed.warnings
+
+
+def test_atom_entries() -> None:
+    parsed = parse_feed(make_atom(2), url=URL)
+    assert parsed.version == "atom10"
+    assert [e.guid for e in parsed.entries] == [
+        "tag:example.org,2025:entry-0",
+        "tag:example.org,2025:entry-1",
+    ]
+    assert parsed.entries[0].content == "Body 0"
+    assert parsed.entries[0].summary == "Body 0"  # a short summary made from the content
+    assert parsed.entries[0].published == datetime(2025, 6, 10, 10, 0, tzinfo=UTC)
+
+
+def test_identity_falls_back_to_link_then_to_a_hash() -> None:
+    body = rss(
+        item("<title>With link only</title><link>https://example.org/a</link>")
+        + item("<title>Neither guid nor link</title><description>text</description>")
+    )
+    with_link, bare = parse_feed(body, url=URL).entries
+    assert with_link.guid == "https://example.org/a"
+    assert bare.guid.startswith("sha256:")
+    assert parse_feed(body, url=URL).entries[1].guid == bare.guid  # stable across polls
+
+
+def test_relative_links_are_resolved_against_the_feed_url() -> None:
+    body = rss(item("<title>Relative</title><link>/news/1</link>"))
+    assert parse_feed(body, url=URL).entries[0].url == "https://example.org/news/1"
+
+
+def test_ttl_is_read() -> None:
+    parsed = parse_feed(rss(item("<title>x</title>"), extra="<ttl>90</ttl>"), url=URL)
+    assert parsed.ttl is not None and parsed.ttl.total_seconds() == 90 * 60
+
+
+def test_entries_without_anything_are_skipped_with_a_warning() -> None:
+    parsed = parse_feed(rss(item("<category>x</category>") + item("<title>kept</title>")), url=URL)
+    assert [e.title for e in parsed.entries] == ["kept"]
+    assert any("skipped" in w for w in parsed.warnings)
+
+
+def test_language_from_the_script_beats_a_wrong_declaration() -> None:
+    body = rss(
+        item("<title>中俄两国元首签署联合声明</title><guid>1</guid>")
+        + item("<title>Россия и Китай подписали совместное заявление</title><guid>2</guid>")
+        + item("<title>Plain English title here</title><guid>3</guid>"),
+        extra="<language>en-us</language>",
+    )
+    assert [e.language for e in parse_feed(body, url=URL).entries] == ["zh", "ru", "en"]
+
+
+# ---------------------------------------------------------------- the pitfalls of DESIGN.md
+
+
+def test_pitfall_html_page_is_an_error_not_an_empty_feed() -> None:
+    page = b"<!DOCTYPE html><html><head><title>Site</title></head><body><p>Hi</p></body></html>"
+    with pytest.raises(FeedError, match="HTML page") as caught:
+        parse_feed(page, url=URL, headers={"content-type": "text/html; charset=utf-8"})
+    assert caught.value.kind == "hard"
+    with pytest.raises(FeedError, match="HTML page"):
+        parse_feed(page, url=URL)  # no header: recognised by its first bytes
+
+
+def test_pitfall_empty_body_is_an_error() -> None:
+    for body in (b"", b"   \n\t"):
+        with pytest.raises(FeedError, match="empty body"):
+            parse_feed(body, url=URL)
+
+
+def test_pitfall_truncated_feed_drops_the_partial_last_entry() -> None:
+    whole = make_rss(5)
+    cut = whole[: whole.index(b"<item>", whole.index(b"item-3")) + 60]  # inside the 5th item
+    parsed = parse_feed(cut, url=URL, headers=RSS_HEADERS)
+    assert [e.guid for e in parsed.entries] == ["item-0", "item-1", "item-2", "item-3"]
+    assert any("truncated" in w for w in parsed.warnings)
+
+
+def test_pitfall_bare_guid_is_not_taken_for_a_link() -> None:
+    body = rss(item("<title>Numbered item</title><guid>12345</guid>"))
+    entry = parse_feed(body, url=URL).entries[0]
+    assert entry.guid == "12345"
+    assert entry.url is None and entry.canonical_url is None
+
+
+def test_pitfall_a_permalink_guid_is_a_link() -> None:
+    body = rss(item("<title>Permalink guid</title><guid>https://example.org/p/1</guid>"))
+    entry = parse_feed(body, url=URL).entries[0]
+    assert entry.url == "https://example.org/p/1"
+
+
+def test_pitfall_unknown_zone_names_are_not_utc() -> None:
+    body = rss(item("<title>Zone</title><guid>z</guid><pubDate>Tue, 10 Jun 2025 10:00:00 CEST</pubDate>"))
+    assert parse_feed(body, url=URL).entries[0].published == datetime(2025, 6, 10, 8, tzinfo=UTC)
+
+
+def test_pitfall_impossible_dates_do_not_roll_over() -> None:
+    body = rss(item("<title>Impossible</title><guid>i</guid><pubDate>2024-02-30T10:00:00Z</pubDate>"))
+    assert parse_feed(body, url=URL).entries[0].published is None
+
+
+def test_pitfall_common_forms_get_a_date_from_dateparser() -> None:
+    body = rss(
+        item("<title>US form</title><guid>a</guid><pubDate>Jun 10, 2025</pubDate>")
+        + item("<title>Chinese</title><guid>b</guid><pubDate>2025年6月10日 10:00</pubDate>")
+        + item("<title>Russian</title><guid>c</guid><pubDate>10 июня 2025 г. 10:00</pubDate>"),
+        extra="<language>ru</language>",
+    )
+    dates = [e.published for e in parse_feed(body, url=URL).entries]
+    assert dates[0] == datetime(2025, 6, 10, tzinfo=UTC)
+    assert dates[1] is not None and dates[1].date().isoformat() == "2025-06-10"
+    assert dates[2] == datetime(2025, 6, 10, 7, tzinfo=UTC)  # Moscow time
+
+
+def test_pitfall_ampersands_do_not_mangle_titles() -> None:
+    body = rss(
+        item("<title>AT&amp;T and Huawei</title><guid>1</guid>")
+        + item("<title>AT&amp;amp;T double-escaped</title><guid>2</guid>")
+        + item("<title><![CDATA[Q&A: China & Russia]]></title><guid>3</guid>")
+        + item("<title>&lt;b&gt;Bold&lt;/b&gt; move &amp; more</title><guid>4</guid>")
+    )
+    titles = [e.title for e in parse_feed(body, url=URL).entries]
+    assert titles == ["AT&T and Huawei", "AT&T double-escaped", "Q&A: China & Russia", "Bold move & more"]
+
+
+def test_pitfall_bozo_feed_with_entries_is_kept_with_a_warning() -> None:
+    body = rss(item("<title>Fine</title><guid>1</guid>") + item("<title>Broken & bare</title><guid>2</guid>"))
+    parsed = parse_feed(body, url=URL)
+    assert [e.guid for e in parsed.entries] == ["1", "2"]
+    assert any("not well-formed" in w for w in parsed.warnings)
+
+
+def test_random_bytes_are_a_clear_error() -> None:
+    import random
+
+    noise = bytes(random.Random(7).randrange(256) for _ in range(4096))
+    with pytest.raises(FeedError, match="not a feed"):
+        parse_feed(noise, url=URL)
+
+
+# ---------------------------------------------------------------- encodings
+
+
+@pytest.mark.parametrize(
+    ("encoding", "header", "title"),
+    [
+        ("windows-1251", "application/rss+xml; charset=windows-1251", "Россия и Китай"),
+        ("koi8-r", "application/rss+xml", "Россия и Китай"),  # declared in the XML only
+        ("gb2312", "text/xml; charset=gb2312", "中国和俄罗斯"),
+        ("gb18030", None, "中国和俄罗斯"),
+        ("big5", "application/xml; charset=big5", "中國和俄羅斯"),
+        ("utf-16", "application/rss+xml", "中国 и Россия"),
+        ("iso-8859-1", None, "Café société"),
+    ],
+)
+def test_feeds_in_other_encodings(encoding: str, header: str | None, title: str) -> None:
+    body = rss(item(f"<title>{title}</title><guid>1</guid>"), encoding=encoding)
+    headers = {"content-type": header} if header else None
+    assert parse_feed(body, url=URL, headers=headers).entries[0].title == title
+
+
+def test_http_charset_overrides_a_wrong_xml_declaration() -> None:
+    body = rss(item("<title>Россия</title><guid>1</guid>"), encoding="windows-1251").replace(
+        b'encoding="windows-1251"', b'encoding="utf-8"'
+    )
+    headers = {"content-type": "application/rss+xml; charset=windows-1251"}
+    assert parse_feed(body, url=URL, headers=headers).entries[0].title == "Россия"
+
+
+# ---------------------------------------------------------------- entity bombs
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>"""
+
+
+def quadratic_blowup(size: int = 200_000, uses: int = 5_000) -> bytes:
+    """One big flat entity used many times: no nesting, so naive guards miss it."""
+    refs = "&big;" * uses
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY big "{"x" * size}">\n]>\n'
+        f'<rss version="2.0"><channel><title>t</title><item><title>{refs}</title></item></channel></rss>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BILLION_LAUGHS,
+        BILLION_LAUGHS.replace(b"\n <!ENTITY", b"<!ENTITY"),  # all on one line: feedparser's regex misses it
+        quadratic_blowup(),
+        quadratic_blowup().replace(b"<rss", b"<broken <rss"),  # ill-formed: feedparser's loose parser path
+    ],
+    ids=["billion-laughs", "billion-laughs-one-line", "quadratic", "quadratic-ill-formed"],
+)
+def test_entity_expansion_bombs_are_refused_fast(body: bytes) -> None:
+    started = time.perf_counter()
+    with pytest.raises(FeedError, match="expand") as caught:
+        parse_feed(body, url=URL)
+    assert caught.value.kind == "hard"
+    assert time.perf_counter() - started < 2
+
+
+def test_harmless_entities_are_allowed() -> None:
+    body = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY nbsp "&#160;">\n<!ENTITY org "Example Org">\n]>\n'
+        b'<rss version="2.0"><channel><title>t</title><item><title>&org;&nbsp;news</title><guid>1</guid>'
+        b"</item></channel></rss>"
+    )
+    check_entities(body, URL)
+    assert parse_feed(body, url=URL).entries[0].title == "Example Org news"
+
+
+def test_a_recursive_entity_is_refused() -> None:
+    body = b'<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY a "&b;">\n<!ENTITY b "&a;">\n]>\n<rss/>'
+    with pytest.raises(FeedError):
+        check_entities(body, URL)
+
+
+# ---------------------------------------------------------------- worker entry point and pool
+
+
+def test_parse_job_returns_failures_as_values() -> None:
+    assert parse_job(b"", URL, None, None) == ("empty body: the server sent no feed", "soft")
+    assert parse_job(make_rss(1), URL, None, None).entries  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["thread", "processes"])
+def test_parse_pool(processes: bool) -> None:
+    async def run() -> tuple[int, str]:
+        with ParsePool(2, processes=processes) as pool:
+            parsed = await asyncio.gather(
+                *(pool.parse(make_rss(5, prefix=f"p{i}"), url=URL) for i in range(4))
+            )
+            with pytest.raises(FeedError) as caught:
+                await pool.parse(b"<html><body>no</body></html>", url=URL)
+        return sum(len(p.entries) for p in parsed), caught.value.url
+
+    count, url = asyncio.run(run())
+    assert count == 20 and url == URL
+
+
+# Jobs for the pool tests: module-level, so worker processes can import them.
+def slow_or_dying_job(
+    body: bytes, url: str, headers: dict[str, str], language: str | None, timeout: float | None
+) -> object:
+    import os
+
+    if url.endswith("/die"):
+        os._exit(1)  # a worker killed mid-parse (out of memory, a segfault in a C library)
+    if url.endswith("/slow"):
+        from tracker.parsing import _ParseTimeoutError, _time_limit
+
+        try:
+            with _time_limit(timeout):  # as parse_job does around feedparser
+                time.sleep(30)  # a pathological feed: feedparser has no timeout of its own
+        except _ParseTimeoutError:
+            return (f"parsing took more than {timeout:g} s; abandoned", "hard")
+    return parse_job(body, url, headers, language, timeout)
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["thread", "processes"])
+def test_a_parse_that_never_ends_is_abandoned(processes: bool) -> None:
+    async def run() -> list[object]:
+        with ParsePool(2, processes=processes, timeout=0.5, job=slow_or_dying_job) as pool:
+            jobs = [pool.parse(make_rss(2), url=URL + "/slow"), pool.parse(make_rss(2), url=URL + "/fine")]
+            return await asyncio.gather(*jobs, return_exceptions=True)
+
+    started = time.perf_counter()
+    slow, fine = asyncio.run(run())
+    assert isinstance(slow, FeedError) and "abandoned" in slow.message
+    assert not isinstance(fine, BaseException)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_dying_worker_fails_only_its_own_feed() -> None:
+    async def run() -> list[object]:
+        with ParsePool(2, processes=True, job=slow_or_dying_job) as pool:
+            jobs = [pool.parse(make_rss(3, prefix=f"f{i}"), url=f"{URL}/{i}") for i in range(4)]
+            jobs.insert(1, pool.parse(make_rss(2), url=URL + "/die"))
+            return await asyncio.gather(*jobs, return_exceptions=True)
+
+    results = asyncio.run(run())
+    died = results.pop(1)
+    assert isinstance(died, FeedError) and "died" in died.message
+    assert all(not isinstance(r, BaseException) for r in results), results

@@ -1,0 +1,428 @@
+"""HTTP for feeds: polite, bounded, and never raising for what a server or network does.
+
+Why this is more than `httpx.get`:
+- conditional GET with the stored ETag / Last-Modified, so unchanged feeds cost a 304;
+- redirects followed here, not by httpx, to tell 301/308 (permanent: the stored URL
+  moves) from 302/307 (temporary), and to stop loops and long chains;
+- every request is bounded: connect and read timeouts, a total deadline per request
+  (a server dripping one byte a second defeats a read timeout alone), and a maximum
+  body size counted *after* decompression, with decompression itself limited, so a
+  gzip bomb costs at most the limit in memory;
+- Retry-After, Cache-Control and Expires are read and returned for the scheduler;
+- at most a few requests run against one host at a time.
+Every outcome, failures included, is a `FetchResult`; the error kind (hard, soft,
+temporary) decides the back-off in `tracker.polling`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from tracker import __version__
+
+USER_AGENT = f"commitment-tracker/{__version__} (RSS/Atom feed watcher; python-httpx/{httpx.__version__})"
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+)
+PERMANENT_REDIRECTS = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+FetchStatus = Literal["ok", "not_modified", "error", "gone"]
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits of one watcher's HTTP; tests shrink the timeouts, nothing else needs to."""
+
+    user_agent: str = USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    #: Deadline for one request (one redirect hop), body included.
+    total_timeout: float = 60.0
+    #: Largest body accepted, counted after decompression. With `PollSettings.concurrency`
+    #: feeds in flight this bounds a pass's memory (24 × 8 MiB); real feeds are far smaller.
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 5
+    max_connections: int = 32
+    #: Requests in flight to one host at a time: politeness to publishers.
+    per_host: int = 4
+    #: Honour HTTP(S)_PROXY and friends from the environment.
+    trust_env: bool = True
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One fetch: the body (if any), validators, hints for the scheduler, or the error."""
+
+    url: str
+    status: FetchStatus
+    final_url: str
+    http_status: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    #: Where a chain of permanent redirects (301/308 only) ended; None otherwise.
+    moved_to: str | None = None
+    retry_after: datetime | None = None
+    max_age: timedelta | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    #: Bytes received on the wire (compressed), for the benchmark and the logs.
+    bytes_received: int = 0
+    elapsed: float = 0.0
+    redirects: tuple[tuple[int, str], ...] = ()
+
+
+class _RefusedError(Exception):
+    """A response we will not accept; carries the message and error kind."""
+
+    def __init__(self, message: str, kind: str = "hard") -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+class Fetcher:
+    """One HTTP client for many feeds; use as `async with Fetcher(settings) as fetcher`."""
+
+    def __init__(self, settings: FetchSettings | None = None) -> None:
+        self.settings = settings or FetchSettings()
+        self._client: httpx.AsyncClient | None = None
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout
+            ),
+            limits=httpx.Limits(
+                max_connections=s.max_connections, max_keepalive_connections=s.max_connections
+            ),
+            headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+            trust_env=s.trust_env,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET a feed, conditionally when validators are given. Never raises for the server's doing."""
+        started = time.monotonic()
+        counter = _Counter()
+        try:
+            result = await self._follow(url, etag, last_modified, counter)
+        except _RefusedError as exc:
+            result = _failure(url, exc.message, exc.kind)
+        except httpx.HTTPError as exc:
+            result = _failure(url, *_describe(exc, self.settings))
+        except TimeoutError:
+            result = _failure(
+                url, f"no complete response within {self.settings.total_timeout:g} s", "temporary"
+            )
+        except (OSError, ValueError, UnicodeError) as exc:
+            result = _failure(url, f"request failed: {type(exc).__name__}: {exc}", "temporary")
+        return _with_stats(result, counter.wire_bytes, time.monotonic() - started, counter.hops)
+
+    async def _follow(
+        self, url: str, etag: str | None, last_modified: str | None, counter: _Counter
+    ) -> FetchResult:
+        """Follow redirects by hand: count them, spot loops, remember whether all were permanent."""
+        current, visited, permanent = url, {url}, True
+        headers = _conditional_headers(etag, last_modified)
+        for _hop in range(self.settings.max_redirects + 1):
+            if not _is_http(current):
+                raise _RefusedError(f"not an http(s) URL: {current}")
+            async with self._exchange(current, headers) as response:
+                counter.hops.append((response.status_code, current))
+                if response.status_code in REDIRECTS and response.headers.get("location"):
+                    target = urljoin(current, response.headers["location"].strip())
+                    if target in visited:
+                        raise _RefusedError(f"redirect loop: {current} leads back to {target}")
+                    visited.add(target)
+                    permanent = permanent and response.status_code in PERMANENT_REDIRECTS
+                    current = target
+                    continue
+                moved_to = current if permanent and current != url else None
+                return await self._finish(url, current, response, counter, moved_to)
+        raise _RefusedError(f"more than {self.settings.max_redirects} redirects")
+
+    @asynccontextmanager
+    async def _exchange(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
+        """One request under the host's slot and the total deadline."""
+        assert self._client is not None, "use `async with Fetcher(...)`"
+        async with (
+            self._slot(url),
+            asyncio.timeout(self.settings.total_timeout),
+            self._client.stream("GET", url, headers=headers) as response,
+        ):
+            yield response
+
+    def _slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = self._host_slots[host] = asyncio.Semaphore(self.settings.per_host)
+        return slot
+
+    async def _finish(
+        self, url: str, final: str, response: httpx.Response, counter: _Counter, moved_to: str | None
+    ) -> FetchResult:
+        status = response.status_code
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        common = {
+            "url": url,
+            "final_url": final,
+            "http_status": status,
+            "headers": headers,
+            "moved_to": moved_to,
+            "retry_after": parse_retry_after(headers.get("retry-after")),
+            "max_age": parse_max_age(headers),
+        }
+        if status == 304:
+            return FetchResult(
+                status="not_modified",
+                etag=headers.get("etag"),
+                last_modified=headers.get("last-modified"),
+                **common,
+            )
+        if 200 <= status < 300:
+            body = await self._read_body(response, counter)
+            return FetchResult(
+                status="ok",
+                body=body,
+                etag=headers.get("etag"),
+                last_modified=headers.get("last-modified"),
+                **common,
+            )
+        message, kind = _status_error(status)
+        return FetchResult(
+            status="gone" if status == 410 else "error", error=message, error_kind=kind, **common
+        )
+
+    async def _read_body(self, response: httpx.Response, counter: _Counter) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _RefusedError(f"body of {int(declared):,} bytes is over the limit of {limit:,}")
+        decoder = BodyDecoder(response.headers.get("content-encoding"), limit)
+        async for chunk in response.aiter_raw():
+            counter.wire_bytes += len(chunk)
+            decoder.feed(chunk)
+        return decoder.finish()
+
+
+@dataclass
+class _Counter:
+    wire_bytes: int = 0
+    hops: list[tuple[int, str]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- bodies
+
+
+class BodyDecoder:
+    """Decompress gzip/deflate incrementally, never holding more than `limit` bytes of output.
+
+    httpx would decompress a whole network chunk at once: 64 KiB of a gzip bomb can be
+    64 MiB of zeros. Here each step asks zlib for at most the bytes still allowed.
+    A body without Content-Encoding that is itself gzip (a `.xml.gz` served raw) is
+    decompressed under the same limit.
+    """
+
+    def __init__(self, encoding: str | None, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+        self.encoding = (encoding or "identity").strip().lower()
+        self._z = _decompressor(self.encoding)
+
+    def feed(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._z is None:
+            self._append(data)
+            return
+        pending = data
+        while pending:
+            try:
+                out = self._z.decompress(pending, self.limit - self.size + 1)
+            except zlib.error as exc:
+                raise _RefusedError(f"corrupt {self.encoding} body: {exc}", "temporary") from None
+            self._append(out)
+            pending = self._z.unconsumed_tail
+            if self._z.eof:
+                rest = self._z.unused_data
+                if rest.strip(b"\0") and self.encoding in ("gzip", "x-gzip"):
+                    self._z = _decompressor(self.encoding)  # a multi-member gzip stream
+                    pending = rest
+                else:
+                    break
+
+    def finish(self) -> bytes:
+        if self._z is not None:
+            try:
+                self._append(self._z.flush())
+            except zlib.error as exc:  # pragma: no cover - flush rarely fails after decompress
+                raise _RefusedError(f"corrupt {self.encoding} body: {exc}", "temporary") from None
+            if not self._z.eof and self.size:
+                raise _RefusedError(f"truncated body: the {self.encoding} stream ends early", "temporary")
+        body = b"".join(self.parts)
+        self.parts = []
+        if self._z is None and body[:2] == b"\x1f\x8b":
+            inner = BodyDecoder("gzip", self.limit)
+            inner.feed(body)
+            return inner.finish()
+        return body
+
+    def _append(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _RefusedError(f"body over the limit of {self.limit:,} bytes (after decompression)")
+        if data:
+            self.parts.append(data)
+
+
+def _decompressor(encoding: str) -> zlib._Decompress | None:
+    if encoding in ("identity", ""):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        # RFC says zlib-wrapped; some servers send raw deflate. 32+ accepts zlib and gzip headers.
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)
+    raise _RefusedError(f"unsupported Content-Encoding {encoding!r}", "hard")
+
+
+# ---------------------------------------------------------------- headers
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
+    """Retry-After as a moment: delta-seconds or an HTTP date; None if absent or nonsense."""
+    if not value:
+        return None
+    value = value.strip()
+    now = now or datetime.now(UTC)
+    if value.isdigit():
+        return now + timedelta(seconds=min(int(value), 10**8))
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+_MAX_AGE = re.compile(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+def parse_max_age(headers: dict[str, str], now: datetime | None = None) -> timedelta | None:
+    """How long the response may be cached (Cache-Control max-age, else Expires)."""
+    control = headers.get("cache-control", "")
+    if re.search(r"no-cache|no-store", control, re.IGNORECASE):
+        return None
+    match = _MAX_AGE.search(control)
+    if match:
+        return timedelta(seconds=min(int(match.group(1)), 10**8))
+    expires = headers.get("expires")
+    if expires:
+        try:
+            moment = parsedate_to_datetime(expires)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        delta = moment - (now or datetime.now(UTC))
+        return delta if delta > timedelta() else None
+    return None
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _status_error(status: int) -> tuple[str, str]:
+    if status == 410:
+        return "HTTP 410 Gone: the feed was removed", "hard"
+    if status == 429:
+        return "HTTP 429 Too Many Requests: rate limited", "temporary"
+    if status in (401, 403):
+        return f"HTTP {status}: access denied (the site may block non-browser clients)", "hard"
+    if status == 404:
+        return "HTTP 404 Not Found", "hard"
+    if status >= 500:
+        return f"HTTP {status}: server error", "temporary"
+    if status in REDIRECTS:
+        return f"HTTP {status} without a Location header", "hard"
+    return f"HTTP {status}: unexpected response", "hard"
+
+
+def _describe(exc: httpx.HTTPError, settings: FetchSettings) -> tuple[str, str]:
+    """A one-line message and error kind for an httpx failure."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect within {settings.connect_timeout:g} s", "temporary"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"no data for {settings.read_timeout:g} s", "temporary"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "no free connection (too many requests in flight)", "temporary"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out: {exc}", "temporary"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        text = str(exc) or type(exc).__name__
+        if "incomplete" in text or "closed" in text:
+            return f"truncated body: {text}", "temporary"
+        return f"broken HTTP response: {text}", "temporary"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect: {exc or type(exc).__name__}", "temporary"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return f"bad URL: {exc}", "hard"
+    if isinstance(exc, httpx.DecodingError):
+        return f"corrupt compressed body: {exc}", "temporary"
+    return f"{type(exc).__name__}: {exc}", "temporary"
+
+
+def _failure(url: str, message: str, kind: str) -> FetchResult:
+    return FetchResult(url=url, status="error", final_url=url, error=message, error_kind=kind)
+
+
+def _with_stats(
+    result: FetchResult, wire_bytes: int, elapsed: float, hops: list[tuple[int, str]]
+) -> FetchResult:
+    return replace(result, bytes_received=wire_bytes, elapsed=elapsed, redirects=tuple(hops))
+
+
+def _is_http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

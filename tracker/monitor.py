@@ -1,0 +1,431 @@
+"""The monitoring pipeline: poll feeds, ingest files. The one API the CLI, scheduler and TUI call.
+
+    results = poll_feeds(db, feeds, progress=show, on_stored=match_new_articles)
+
+One pass: every feed is fetched concurrently (asyncio; at most `concurrency` feeds in
+flight, which bounds memory), its body parsed in worker processes (both cores), and
+its entries stored with the feed's new state in *one* transaction per feed, so a
+crash loses at most the polls in flight. After each commit `on_stored(ids)` gets the
+new and changed article ids (the rules engine's hook), from the pipeline's storage
+thread, one call at a time. No feed can stop the others: every failure becomes that
+feed's `PollResult` and its back-off.
+
+Decisions live elsewhere and are pure: when and whether to poll (`tracker.polling`),
+what an entry is (`tracker.parsing`), what counts as the same article
+(`tracker.storage.articles`). This module only wires I/O together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import logging
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tracker.archive import SourceBatch, read_paths
+from tracker.errors import FeedError
+from tracker.fetching import Fetcher, FetchResult, FetchSettings
+from tracker.parsing import PARSE_TIMEOUT, ParsedFeed, ParsePool
+from tracker.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
+from tracker.storage import articles as article_store
+from tracker.storage import feeds as feed_store
+from tracker.storage.db import Database
+from tracker.textnorm import canonical_url
+from tracker.types import Article, Feed, FeedHealth, FeedState, IngestResult, PollResult
+
+log = logging.getLogger(__name__)
+
+OnStored = Callable[[Sequence[int]], Any]
+Progress = Callable[[PollResult], Any]
+IngestProgress = Callable[[IngestResult], Any]
+T = TypeVar("T")
+#: States of feeds that stored nothing (304, errors) are written this many at a time.
+STATE_BATCH = 64
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """How a pass runs. Defaults suit a laptop watching hundreds of feeds."""
+
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    policy: PollPolicy = DEFAULT_POLICY
+    #: Feeds in flight at once (fetch, parse, store): bounds memory to about
+    #: concurrency × max body size, whatever the servers do.
+    concurrency: int = 24
+    #: Parse worker processes; None: one per core; 0: parse in a thread (tests, tiny passes).
+    parse_workers: int | None = None
+    #: Passes with fewer feeds than this parse in a thread: starting processes costs more.
+    pool_min_feeds: int = 4
+    #: A feed whose parse takes longer fails (its worker is killed); nothing hangs a pass.
+    parse_timeout: float = PARSE_TIMEOUT
+
+
+# ---------------------------------------------------------------- polling
+
+
+def poll_feeds(
+    db: Database,
+    feeds: Sequence[Feed],
+    *,
+    force: bool = False,
+    due_only: bool = False,
+    progress: Progress | None = None,
+    on_stored: OnStored | None = None,
+    settings: PollSettings | None = None,
+    rng: random.Random | None = None,
+) -> list[PollResult]:
+    """Poll these feeds once; one PollResult per feed given, in the same order.
+
+    `force`: ignore validators, body hash, back-off and a 410's disabling (a full fetch).
+    `due_only`: skip feeds whose next-due time has not come (the scheduler's mode);
+    a manual pass polls every feed except those backing off after errors.
+    Callable from any thread, including one that runs an event loop.
+    """
+    coro_args = {
+        "force": force,
+        "due_only": due_only,
+        "progress": progress,
+        "on_stored": on_stored,
+        "settings": settings,
+        "rng": rng,
+    }
+    return _run_sync(lambda: poll_feeds_async(db, feeds, **coro_args))
+
+
+async def poll_feeds_async(
+    db: Database,
+    feeds: Sequence[Feed],
+    *,
+    force: bool = False,
+    due_only: bool = False,
+    progress: Progress | None = None,
+    on_stored: OnStored | None = None,
+    settings: PollSettings | None = None,
+    rng: random.Random | None = None,
+) -> list[PollResult]:
+    """`poll_feeds` for callers that already run an event loop (the scheduler)."""
+    settings = settings or PollSettings()
+    pass_ = _Pass(db, settings, force=force, on_stored=on_stored, rng=rng or random.Random())
+    return await pass_.run(feeds, due_only=due_only, progress=progress)
+
+
+class _Pass:
+    """One polling pass: shared client, parse pool, storage thread and limits."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: PollSettings,
+        *,
+        force: bool,
+        on_stored: OnStored | None,
+        rng: random.Random,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.force = force
+        self.on_stored = on_stored
+        self.rng = rng
+        # One writer thread: SQLite has one writer anyway, and the event loop never blocks on it.
+        self.writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store")
+        self.pending: list[FeedState] = []
+
+    async def run(
+        self, feeds: Sequence[Feed], *, due_only: bool, progress: Progress | None
+    ) -> list[PollResult]:
+        states = await self._in_writer(lambda: feed_store.all_states(self.db, with_counts=False))
+        now = _now()
+        results: dict[int, PollResult] = {}
+        todo: list[tuple[int, Feed, FeedState]] = []
+        for index, feed in enumerate(feeds):
+            state = reconcile(feed, states.get(feed.name))
+            reason = skip_reason(state, now, force=self.force, due_only=due_only)
+            if reason is None:
+                todo.append((index, feed, state))
+                continue
+            results[index] = _skipped(feed, state, reason)
+            _tick(progress, results[index])
+        use_processes = self.settings.parse_workers != 0 and len(todo) >= self.settings.pool_min_feeds
+        limit = asyncio.Semaphore(max(1, self.settings.concurrency))
+        try:
+            with ParsePool(
+                self.settings.parse_workers, processes=use_processes, timeout=self.settings.parse_timeout
+            ) as pool:
+                async with Fetcher(self.settings.fetch) as fetcher:
+                    tasks = [
+                        self._guarded(index, limit, fetcher, pool, feed, state) for index, feed, state in todo
+                    ]
+                    for done in asyncio.as_completed(tasks):
+                        index, result = await done
+                        results[index] = result
+                        _tick(progress, result)
+            await self._flush_states()
+        finally:
+            self.writer.shutdown(wait=True)
+            if self.pending:  # interrupted: keep what the finished polls learned
+                feed_store.save_states(self.db, self.pending)
+                self.pending = []
+        return [results[i] for i in range(len(feeds))]
+
+    async def _guarded(
+        self,
+        index: int,
+        limit: asyncio.Semaphore,
+        fetcher: Fetcher,
+        pool: ParsePool,
+        feed: Feed,
+        state: FeedState,
+    ) -> tuple[int, PollResult]:
+        """Poll one feed; a bug in the pipeline becomes this feed's error, never the pass's."""
+        async with limit:
+            try:
+                return index, await self._poll(fetcher, pool, feed, state)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("polling %s failed unexpectedly", feed.name)
+                message = f"internal error: {type(exc).__name__}: {exc}"
+                outcome = Outcome("error", error=message, error_kind="temporary")
+                return index, await self._save_only(feed, state, outcome, None, message=message)
+
+    async def _poll(self, fetcher: Fetcher, pool: ParsePool, feed: Feed, state: FeedState) -> PollResult:
+        fetched = await fetcher.fetch(
+            state.url,
+            etag=None if self.force else state.etag,
+            last_modified=None if self.force else state.last_modified,
+        )
+        if fetched.status != "ok" or fetched.body is None:
+            return await self._save_only(feed, state, _outcome(fetched), fetched)
+        body_hash = hashlib.sha256(fetched.body).hexdigest()
+        if not self.force and body_hash == state.body_hash:
+            outcome = replace(_outcome(fetched), status="unchanged", body_hash=body_hash)
+            return await self._save_only(feed, state, outcome, fetched)
+        try:
+            parsed = await pool.parse(
+                fetched.body, url=fetched.final_url, headers=fetched.headers, language=feed.language
+            )
+        except FeedError as exc:
+            outcome = replace(_outcome(fetched), status="error", error=exc.message, error_kind=exc.kind)
+            return await self._save_only(feed, state, outcome, fetched)
+        outcome = replace(_outcome(fetched), body_hash=body_hash, ttl=parsed.ttl)
+        fetched = replace(fetched, body=None)  # let the body go before storing
+        return await self._in_writer(self._store, feed, state, outcome, fetched, parsed)
+
+    def _store(
+        self, feed: Feed, state: FeedState, outcome: Outcome, fetched: FetchResult, parsed: ParsedFeed
+    ) -> PollResult:
+        """Entries and the feed's new state in one transaction; then the rules hook."""
+        now = _now()
+        with self.db.transaction() as conn:
+            stats = article_store.store_entries(conn, feed.name, parsed.entries, now)
+            if stats.deferred:
+                outcome = replace(outcome, body_hash=None)  # parse it again next time
+            new_state = apply_outcome(feed, state, outcome, now, policy=self.settings.policy, rng=self.rng)
+            feed_store.save_state(conn, new_state)
+        warnings = list(parsed.warnings)
+        ids = stats.article_ids
+        if ids and self.on_stored is not None:
+            warnings.extend(_call_hook(self.on_stored, ids, feed.name))
+        return _result(
+            feed, new_state, outcome, fetched, stats=stats, warnings=warnings, entries=len(parsed.entries)
+        )
+
+    async def _save_only(
+        self,
+        feed: Feed,
+        state: FeedState,
+        outcome: Outcome,
+        fetched: FetchResult | None,
+        *,
+        message: str | None = None,
+    ) -> PollResult:
+        """A poll that stored no articles: its new state is saved with others, in batches.
+
+        Hundreds of 304s would otherwise cost hundreds of commits; losing a batch in a
+        crash only means those feeds are polled again a little early.
+        """
+        new_state = apply_outcome(feed, state, outcome, _now(), policy=self.settings.policy, rng=self.rng)
+        self.pending.append(new_state)
+        if len(self.pending) >= STATE_BATCH:
+            await self._flush_states()
+        return _result(feed, new_state, outcome, fetched, error=message)
+
+    async def _flush_states(self) -> None:
+        batch, self.pending = self.pending, []
+        if batch:
+            await self._in_writer(feed_store.save_states, self.db, batch)
+
+    async def _in_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
+
+
+def _outcome(fetched: FetchResult) -> Outcome:
+    return Outcome(
+        status=fetched.status,
+        http_status=fetched.http_status,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        moved_to=fetched.moved_to,
+        error=fetched.error,
+        error_kind=fetched.error_kind,
+        retry_after=fetched.retry_after,
+        max_age=fetched.max_age,
+    )
+
+
+def _result(
+    feed: Feed,
+    state: FeedState,
+    outcome: Outcome,
+    fetched: FetchResult | None,
+    *,
+    stats: article_store.StoreStats | None = None,
+    warnings: Sequence[str] = (),
+    entries: int = 0,
+    error: str | None = None,
+) -> PollResult:
+    note = state.note if outcome.moved_to or outcome.status == "gone" else None
+    return PollResult(
+        feed=feed.name,
+        url=state.url,
+        status=outcome.status,
+        new=len(stats.new_ids) if stats else 0,
+        updated=len(stats.updated_ids) if stats else 0,
+        entries=entries,
+        http_status=outcome.http_status,
+        error=error or outcome.error,
+        error_kind=outcome.error_kind if outcome.status in ("error", "gone") else None,
+        warnings=tuple(warnings),
+        note=note,
+        bytes_received=fetched.bytes_received if fetched else 0,
+        elapsed=fetched.elapsed if fetched else 0.0,
+        next_due=state.next_due,
+        article_ids=tuple(stats.article_ids) if stats else (),
+    )
+
+
+def _skipped(feed: Feed, state: FeedState, reason: str) -> PollResult:
+    return PollResult(feed=feed.name, url=state.url, status="skipped", note=reason, next_due=state.next_due)
+
+
+def _call_hook(hook: OnStored, ids: Sequence[int], source: str) -> list[str]:
+    """Run `on_stored`; its failure is a warning on this feed: the articles are stored, and
+    `tracker match` can link them later."""
+    try:
+        hook(list(ids))
+    except Exception as exc:
+        log.exception("on_stored failed for %s", source)
+        return [f"matching the new articles failed: {type(exc).__name__}: {exc}"]
+    return []
+
+
+def _tick(progress: Callable[[Any], Any] | None, result: Any) -> None:
+    if progress is None:
+        return
+    try:
+        progress(result)
+    except Exception:
+        log.exception("progress callback failed")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _run_sync(make: Callable[[], Any]) -> Any:
+    """Run a coroutine to completion here, or in a helper thread if this thread has a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as helper:
+        return helper.submit(lambda: asyncio.run(make())).result()
+
+
+# ---------------------------------------------------------------- ingesting
+
+
+def ingest_paths(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    feeds: Sequence[Feed] = (),
+    on_stored: OnStored | None = None,
+    progress: IngestProgress | None = None,
+    language: str | None = None,
+) -> list[IngestResult]:
+    """Backfill from feed files, folders of them, and JSON-lines/JSON/CSV archives.
+
+    Each batch (one file, or one source feed's entries in an archive) is stored in one
+    transaction, deduplicated like polled entries; `on_stored` follows each commit.
+    Archive entries of a configured feed (matched by URL) are recorded under its name.
+    """
+    names = {key: feed.name for feed in feeds if (key := canonical_url(feed.url))}
+    results: list[IngestResult] = []
+    for batch in read_paths(paths, feed_names=names, language=language):
+        result = _ingest_batch(db, batch, on_stored)
+        results.append(result)
+        _tick(progress, result)
+    return results
+
+
+def _ingest_batch(db: Database, batch: SourceBatch, on_stored: OnStored | None) -> IngestResult:
+    if not batch.entries:
+        return IngestResult(
+            source=batch.source,
+            feed=batch.feed,
+            status="error" if batch.errors else "ok",
+            errors=batch.errors,
+            warnings=batch.warnings,
+        )
+    with db.transaction() as conn:
+        stats = article_store.store_entries(conn, batch.feed, batch.entries, _now())
+    warnings = list(batch.warnings)
+    if stats.article_ids and on_stored is not None:
+        warnings.extend(_call_hook(on_stored, stats.article_ids, batch.source))
+    return IngestResult(
+        source=batch.source,
+        feed=batch.feed,
+        status="ok",
+        entries=len(batch.entries),
+        new=len(stats.new_ids),
+        updated=len(stats.updated_ids),
+        duplicates=stats.duplicates + stats.tombstoned,
+        errors=batch.errors,
+        warnings=tuple(warnings),
+        article_ids=tuple(stats.article_ids),
+    )
+
+
+# ---------------------------------------------------------------- reading, for the faces
+
+
+def feed_health(db: Database, feeds: Sequence[Feed]) -> list[FeedHealth]:
+    """Each configured feed with its remembered state (None before its first poll)."""
+    states = feed_store.all_states(db)
+    return [FeedHealth(feed, states.get(feed.name)) for feed in feeds]
+
+
+def find_articles(
+    db: Database,
+    *,
+    since: datetime | None = None,
+    search: str | None = None,
+    feed: str | None = None,
+    limit: int = 50,
+) -> list[Article]:
+    """Stored articles, newest first; `search` is user text for the full-text index.
+
+    Raises ValueError when `search` holds nothing to search for.
+    """
+    return article_store.list_articles(db, since=since, search=search, feed=feed, limit=limit)
+
+
+def get_article(db: Database, article_id: int) -> Article:
+    return article_store.get_article(db, article_id)

@@ -1,0 +1,398 @@
+"""Plain text, canonical URLs and title keys: the normal forms that identity and rules rely on.
+
+Why each exists:
+- Rules match words, not markup, and the dashboard must never render a stranger's HTML:
+  every title, summary and content is stored as plain text (stdlib `html.parser`, so
+  no sanitiser is needed; nothing of the markup survives).
+- One article reaches us through many links (tracking parameters, http and https, `www`
+  or not, fragments): the canonical URL is the identity key across feeds.
+- Syndicated copies (an agency story on three newspapers' feeds) have different URLs but
+  the same headline: the title key finds them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+# ---------------------------------------------------------------- plain text
+
+#: Tags after which a reader sees a new paragraph.
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tr",
+        "ul",
+    ]
+)
+_SKIP_TAGS = frozenset(("script", "style", "template", "noscript", "iframe", "object", "svg", "head"))
+# Control characters except \t \n; plus the Unicode line/paragraph separators, BOM, zero-width space.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b]")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_LOOKS_LIKE_MARKUP = re.compile(r"<[a-zA-Z/!]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
+# Markup the fast path leaves to html.parser: elements whose text is not text, CDATA, doctypes.
+_HARD_MARKUP = re.compile(
+    r"<(?:script|style|template|noscript|iframe|object|svg|head|!\[CDATA\[|!doctype)", re.IGNORECASE
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment; block tags become paragraph breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skipping += 1
+        else:
+            self.parts.append(_break_for(tag))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _SKIP_TAGS:
+            self.parts.append(_break_for(tag))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def _break_for(tag: str) -> str:
+    """What a start tag stands for in plain text."""
+    if tag == "br":
+        return "\n"
+    if tag in _BLOCK_TAGS:
+        return "\n\n"
+    if tag in ("td", "th", "img"):
+        return " "
+    return ""
+
+
+def _tag_to_text(match: re.Match[str]) -> str:
+    name = match.group(2).lower()
+    if match.group(1):  # an end tag
+        return "\n\n" if name in _BLOCK_TAGS else ""
+    return _break_for(name)
+
+
+def html_to_text(markup: str) -> str:
+    """Text of an HTML fragment: tags dropped, entities unescaped, whitespace tidied.
+
+    Source line breaks mean nothing in HTML; paragraphs and <br> do, and survive as
+    blank lines and line breaks. Ordinary fragments (the vast majority of feed content)
+    take a fast path of two regular expressions; anything with scripts, styles or CDATA
+    goes through the stdlib `html.parser`.
+    """
+    if not markup:
+        return ""
+    if not _LOOKS_LIKE_MARKUP.search(markup):
+        return tidy(" ".join(markup.split()))
+    flat = " ".join(markup.split())
+    if _HARD_MARKUP.search(flat):
+        return tidy(_parse_html(flat))
+    if "<!--" in flat:
+        flat = _COMMENT.sub("", flat)
+    return tidy(html.unescape(_TAG.sub(_tag_to_text, flat)))
+
+
+def _parse_html(markup: str) -> str:
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except (AssertionError, ValueError):  # pragma: no cover - html.parser is very lenient
+        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
+    return "".join(parser.parts)
+
+
+def tidy(text: str) -> str:
+    """Drop control characters, normalise line ends and collapse runs of whitespace.
+
+    Keeps single line breaks and paragraph breaks (one blank line), nothing more.
+    """
+    if not text:
+        return ""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" not in text:
+        return " ".join(text.split())
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK.split(text):
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
+def one_line(text: str) -> str:
+    """Text with every whitespace run collapsed to one space: for titles."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    return " ".join(text.split())
+
+
+def to_plain(value: str | None, content_type: str | None = None) -> str:
+    """Plain text of a feed value whose type feedparser reported (`text/html` or `text/plain`).
+
+    A `text/plain` value is not parsed as HTML ("a < b" must survive), but a leftover
+    entity such as `&amp;` from a double-escaped feed is unescaped once: feeds that
+    escape twice are far more common than text that means a literal "&amp;".
+    """
+    if not value:
+        return ""
+    kind = (content_type or "text/html").lower()
+    if "html" in kind or "xml" in kind:
+        return html_to_text(value)
+    if _ENTITY.search(value):
+        value = html.unescape(value)
+    return tidy(value)
+
+
+def plain_title(value: str | None, content_type: str | None = None) -> str:
+    """A title as one line of plain text."""
+    if not value:
+        return ""
+    kind = (content_type or "text/plain").lower()
+    if "html" in kind or "xml" in kind:
+        return one_line(html_to_text(value))
+    if _ENTITY.search(value):
+        value = html.unescape(value)
+    return one_line(value)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut at a word boundary near `limit` characters, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", int(limit * 0.9), limit)
+    return text[: cut if cut > 0 else limit].rstrip() + "…"
+
+
+# ---------------------------------------------------------------- canonical URLs
+
+#: Query parameters that say how a reader arrived, never what they read.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "ysclid",
+        "igshid",
+        "ito",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+        "cmpid",
+        "ncid",
+        "ocid",
+        "sr_share",
+        "spm",
+        "from",
+        "ref",
+        "ref_src",
+        "rss",
+        "s_cid",
+        "smid",
+        "taid",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ns_", "hmsr", "wt.", "__")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9/:@!$&'()*+,;=\-._~%]")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The identity form of an http(s) URL, or None for anything else.
+
+    https always (a site moving to https does not make its articles new), lower-case
+    host without `www.` and default port, no fragment, no tracking parameters, the
+    remaining parameters sorted, non-ASCII escaped. It is a key, not a link to show.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = _host(parts.hostname)
+    if host is None:
+        return None
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    path = parts.path or "/"
+    if _NEEDS_QUOTING.search(path):
+        path = quote(path, safe=_PATH_SAFE)
+    query = urlencode(sorted(_kept_params(parts.query)), doseq=True, quote_via=quote) if parts.query else ""
+    return urlunsplit(("https", host, path, query, ""))
+
+
+def _host(hostname: str) -> str | None:
+    host = hostname.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    if not host:
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host
+
+
+def _kept_params(query: str) -> list[tuple[str, str]]:
+    kept: list[tuple[str, str]] = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        low = key.lower()
+        if low in TRACKING_PARAMS or low.startswith(_TRACKING_PREFIXES):
+            continue
+        kept.append((key, value))
+    return kept
+
+
+def is_http_url(value: str | None) -> bool:
+    """An absolute http(s) URL with a host: what may be stored as an article link."""
+    if not value:
+        return False
+    value = value.strip()
+    head = value[:8].lower()
+    if head.startswith("https://"):
+        rest = value[8:]
+    elif head.startswith("http://"):
+        rest = value[7:]
+    else:
+        return False
+    return bool(rest) and rest[0] not in "/?#" and not any(ch.isspace() for ch in rest[:256])
+
+
+# ---------------------------------------------------------------- titles and fingerprints
+
+#: Shorter normalised titles ("News", "Briefing") are too generic to prove two items equal.
+MIN_TITLE_KEY_CHARS = 16
+#: Chinese packs more into each character.
+MIN_TITLE_KEY_CJK = 8
+
+
+def title_key(title: str | None) -> str | None:
+    """A short hash of the title's letters and digits, casefolded, or None if too generic.
+
+    Two feeds that syndicate one story differ in punctuation, quotes and spacing, rarely
+    in words; the key ignores exactly those differences.
+    """
+    if not title:
+        return None
+    letters = _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", title).casefold())
+    cjk = len(_CJK_CHARS.findall(letters))
+    needed = MIN_TITLE_KEY_CJK if letters and cjk * 2 >= len(letters) else MIN_TITLE_KEY_CHARS
+    if len(letters) < needed:
+        return None
+    return hashlib.sha256(letters.encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint(*parts: str | None) -> str:
+    """A stable hash of some text values: identity when an entry has no guid and no link."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update((part or "").encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()[:32]
+
+
+# ---------------------------------------------------------------- language from script
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_CJK_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def script_language(text: str, *, sample: int = 400) -> str | None:
+    """`zh` or `ru` when the text's letters are mostly Chinese or Cyrillic, else None.
+
+    Feeds often declare a CMS default (`en-us`) whatever they publish; the script of
+    the text is harder to get wrong. Latin script says nothing (en, fr, de...).
+    """
+    head = text[:sample]
+    if head.isascii():
+        return None
+    letters = len(_LETTER.findall(head))
+    if letters < 4:
+        return None
+    if len(_CJK_CHARS.findall(head)) >= 0.3 * letters:
+        return "zh"
+    if len(_CYRILLIC.findall(head)) >= 0.5 * letters:
+        return "ru"
+    return None
+
+
+def language_code(value: str | None) -> str | None:
+    """`en-US` → `en`, `zh_CN` → `zh`, `RU` → `ru`; None for anything not a language tag."""
+    if not value:
+        return None
+    match = re.match(r"\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$", value)
+    if not match:
+        return None
+    code = match.group(1).lower()
+    return code if len(code) == 2 else None
