@@ -1,0 +1,235 @@
+"""Commands over the rules: match, explain, rules (list) and rules test."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from rich.markup import escape
+
+from tracker.cli.common import FORMATS, Context
+from tracker.errors import NotFoundError, UsageError
+from tracker.matching import match_articles, rematch_all, rule_test, rules_changed
+from tracker.rules import Matcher, build_matcher
+from tracker.storage import signals as store
+from tracker.types import Explanation
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "match",
+        help="run the rules over the stored articles: add, update and retract signals",
+        description=(
+            "Re-run every rule over every stored article (or the given ones). New links become "
+            "signals, changed ones are updated, links the rules no longer make are retracted; "
+            "reviewed signals are never changed."
+        ),
+    )
+    p.add_argument(
+        "--article", metavar="ID", type=int, action="append", help="only this article (repeatable)"
+    )
+    p.add_argument(
+        "--if-changed", action="store_true", help="skip if the rules did not change since the last run"
+    )
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=run_match)
+
+    p = sub.add_parser(
+        "explain",
+        help="why an article did or did not match each rule",
+        description=(
+            "For each rule that targets COMMITMENT (or, without it, each rule with a term in the "
+            "article): which conditions held and which failed, with the terms found."
+        ),
+    )
+    p.add_argument("article", metavar="ARTICLE", help="article id or URL")
+    p.add_argument("commitment", metavar="COMMITMENT", nargs="?", help="a commitment id")
+    p.add_argument("--format", choices=("text", "yaml", "json"), default="text")
+    p.set_defaults(handler=run_explain)
+
+    p = sub.add_parser("rules", help="list the rules; `rules test RULE` shows what one would link")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=run_rules_list)
+    rules_sub = p.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", parser_class=type(p))
+    t = rules_sub.add_parser("test", help="the stored articles a rule would link now (nothing is written)")
+    t.add_argument("rule", metavar="RULE", help="a rule id")
+    t.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
+    t.add_argument("--limit", metavar="N", type=int, help="stop after N links")
+    t.add_argument("--format", choices=FORMATS, default="table")
+    t.set_defaults(handler=run_rules_test)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _matcher(ctx: Context) -> Matcher:
+    """The workspace's rules, compiled; broken rules are skipped with a warning."""
+    matcher, problems = build_matcher(ctx.workspace.rules_dir, ctx.statements())
+    if problems:
+        ctx.err.print(
+            f"warning: {len(problems)} problem(s) in the rules were skipped; run `tracker check` to see them",
+            style="yellow",
+        )
+    return matcher
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+        return datetime.combine(day, time(), tzinfo=UTC)
+    except ValueError:
+        pass
+    import dateparser
+
+    parsed = dateparser.parse(text, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": "UTC"})
+    if parsed is None:
+        raise UsageError(f"--since: expected a date such as 2022-01-31 or '2 weeks ago', got {text!r}")
+    return parsed
+
+
+# ---------------------------------------------------------------- match
+
+
+def run_match(args: argparse.Namespace, ctx: Context) -> int:
+    matcher = _matcher(ctx)
+    db = ctx.db()
+    if args.article:
+        summary = match_articles(db, matcher, args.article)
+    elif args.if_changed and not rules_changed(db, matcher):
+        ctx.err.print(f"rules unchanged since the last match ({matcher.fingerprint}); nothing to do")
+        return 0
+    else:
+        summary = rematch_all(db, matcher)
+    row = {"rules": len(matcher.rules), "fingerprint": matcher.fingerprint, **summary.as_dict()}
+    ctx.emit([row], args.format, title="match")
+    return 0
+
+
+# ---------------------------------------------------------------- explain
+
+
+def run_explain(args: argparse.Namespace, ctx: Context) -> int:
+    matcher = _matcher(ctx)
+    db = ctx.db()
+    try:
+        article_id = store.find_article_id(db, args.article)
+    except NotFoundError:
+        raise UsageError(f"ARTICLE: no stored article {args.article!r} (give an id or URL)") from None
+    [article] = store.articles_by_ids(db, [article_id])
+    if args.commitment and args.commitment not in {c.id for s in ctx.statements() for c in s.commitments}:
+        raise UsageError(f"COMMITMENT: no commitment {args.commitment!r} (see `tracker list`)")
+    explanations = matcher.explain(article, args.commitment)
+    if args.format != "text":
+        ctx.emit([explanation_record(e) for e in explanations], args.format)
+        return 0
+    ctx.console.print(f"[bold]article {article.id}[/]: {escape(article.title)}")
+    if article.published:
+        ctx.console.print(f"published {article.published.date()}", style="dim")
+    if not explanations:
+        what = f"targets {args.commitment}" if args.commitment else "has a term in this article"
+        ctx.console.print(f"no rule {what}")
+        return 0
+    for explanation in explanations:
+        _print_explanation(ctx, explanation)
+    return 0
+
+
+def explanation_record(e: Explanation) -> dict[str, Any]:
+    """An explanation as plain values (for --format yaml/json, and the dashboard)."""
+    return {
+        "rule": e.rule_id,
+        "commitment": e.commitment_id,
+        "linked": e.linked,
+        "score": e.score,
+        "min_score": e.min_score,
+        "relation": e.relation,
+        "conditions": [
+            {
+                "condition": c.condition,
+                "held": c.held,
+                "detail": c.detail,
+                "hits": [
+                    {"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
+                    for h in c.hits
+                ],
+                "dates": list(c.dates),
+            }
+            for c in e.conditions
+        ],
+    }
+
+
+def _print_explanation(ctx: Context, e: Explanation) -> None:
+    verdict = "[green]LINKED[/]" if e.linked else "[red]not linked[/]"
+    ctx.console.print(
+        f"\n[bold]{escape(e.rule_id)}[/] → {escape(e.commitment_id)}: {verdict} "
+        f"(score {e.score:g}, needs {e.min_score:g}; {e.relation})"
+    )
+    for condition in e.conditions:
+        if condition.condition in ("any", "phrases"):
+            mark = "[cyan]+[/]" if condition.held else "[dim]·[/]"
+        else:
+            mark = "[green]✓[/]" if condition.held else "[red]✗[/]"
+        ctx.console.print(f"  {mark} {condition.condition:<8} {escape(condition.detail)}")
+        for hit in condition.hits:
+            ctx.console.print(
+                f"      {hit.field} {hit.start}-{hit.end}: {escape(hit.text)!s} ({escape(hit.term)})",
+                style="dim",
+            )
+
+
+# ---------------------------------------------------------------- rules, rules test
+
+
+def run_rules_list(args: argparse.Namespace, ctx: Context) -> int:
+    matcher = _matcher(ctx)
+    rows = [
+        {
+            "id": rule.id,
+            "targets": list(rule.targets),
+            "relation": rule.relation,
+            "weight": rule.weight,
+            "min_score": rule.min_score,
+            "fields": list(rule.fields),
+            "dates": "yes" if rule.dates else "",
+            "file": str(rule.origin) if rule.origin else "",
+        }
+        for rule in matcher.rules
+    ]
+    columns = ["id", "targets", "relation", "min_score", "file"] if args.format == "table" else None
+    ctx.emit(rows, args.format, columns=columns, title=f"{len(rows)} rules, {matcher.term_count} terms")
+    return 0
+
+
+def run_rules_test(args: argparse.Namespace, ctx: Context) -> int:
+    matcher = _matcher(ctx)
+    if args.rule not in {r.id for r in matcher.rules}:
+        raise UsageError(
+            f"RULE: no valid rule {args.rule!r} (see `tracker rules`; `tracker check` lists problems)"
+        )
+    rows = rule_test(ctx.db(), matcher, args.rule, _since(args.since), limit=args.limit)
+    out = [
+        {
+            "article": r.article_id,
+            "published": r.published.date().isoformat() if r.published else "",
+            "commitment": r.commitment_id,
+            "score": r.score,
+            "stored": r.stored,
+            "terms": list(r.terms),
+            "title": r.title,
+            "url": r.url or "",
+            "dates": list(r.dates),
+        }
+        for r in rows
+    ]
+    columns = ["article", "published", "commitment", "score", "stored", "terms", "title"]
+    ctx.emit(
+        out,
+        args.format,
+        columns=columns if args.format == "table" else None,
+        title=f"{args.rule}: {len(out)} link(s)",
+    )
+    return 0

@@ -1,0 +1,236 @@
+"""The matching pipeline: run the compiled rules over stored articles and keep signals in step.
+
+- `match_articles(db, matcher, ids)`: the articles just stored (the watcher's
+  `on_stored` hook, see `make_on_stored`) or any chosen set;
+- `rematch_all(db, matcher)`: every stored article, after the rules changed
+  (`tracker match`); records the rules' fingerprint so a caller can tell whether the
+  stored signals reflect the current rules (`rules_changed`);
+- `rule_test(db, matcher, rule_id, since)`: a dry run of one rule, for tuning.
+
+Matching is idempotent. For each (article, commitment) the rules link now, a signal is
+added, updated, or brought back from retraction; a signal the rules no longer make is
+retracted. A reviewed signal (confirmed or rejected) is never changed in any way: a
+rejected pair that matches again stays rejected, a confirmed one stays confirmed even
+if the rule that found it is deleted. The decision is the pure function `plan_sync`.
+
+A signal joins every rule that links its pair: `rule_ids` lists them strongest first,
+`score` is the sum of their scores, `relation` is the strongest rule's (on a tie,
+contradicts before supports before context, so a contradiction is never hidden).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from tracker.rules.automaton import Matcher
+from tracker.storage import signals as store
+from tracker.storage.db import Database
+from tracker.storage.signals import SignalDraft, StoredSignal, SyncPlan
+from tracker.types import Article, MatchResult
+
+_RELATION_ORDER = {"contradicts": 0, "supports": 1, "context": 2}
+
+
+@dataclass
+class MatchSummary:
+    """What one run did; `links` counts the (article, commitment) pairs linked now."""
+
+    articles: int = 0
+    links: int = 0
+    added: int = 0
+    updated: int = 0
+    reactivated: int = 0
+    retracted: int = 0
+    unchanged: int = 0
+    kept_reviewed: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: MatchSummary) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+    def as_dict(self) -> dict[str, int | float]:
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+@dataclass(frozen=True)
+class RuleTestRow:
+    """One article a rule would link now, and what the database holds for it."""
+
+    article_id: int
+    published: datetime | None
+    title: str
+    url: str | None
+    commitment_id: str
+    score: float
+    terms: tuple[str, ...]
+    dates: tuple[str, ...]
+    #: "new", "active", "retracted", "confirmed" or "rejected"
+    stored: str
+
+
+# ---------------------------------------------------------------- from matches to drafts
+
+
+def drafts_for(results: Iterable[MatchResult]) -> dict[tuple[int, str], SignalDraft]:
+    """Join the results of all rules into one draft per (article, commitment)."""
+    grouped: dict[tuple[int, str], list[MatchResult]] = {}
+    for result in results:
+        grouped.setdefault((result.article_id, result.commitment_id), []).append(result)
+    return {key: _draft(items) for key, items in grouped.items()}
+
+
+def _draft(results: list[MatchResult]) -> SignalDraft:
+    ordered = sorted(results, key=lambda r: (-r.score, _RELATION_ORDER.get(r.relation, 9), r.rule_id))
+    hits: list[dict[str, object]] = []
+    for result in ordered:
+        for condition in result.explanation.conditions:
+            if condition.condition == "none":
+                continue
+            for hit in condition.hits:
+                hits.append(
+                    {
+                        "rule": result.rule_id,
+                        "condition": condition.condition,
+                        "term": hit.term,
+                        "field": hit.field,
+                        "start": hit.start,
+                        "end": hit.end,
+                        "text": hit.text,
+                    }
+                )
+    dates = sorted({d for r in ordered for d in r.dates})
+    first = ordered[0]
+    return SignalDraft(
+        article_id=first.article_id,
+        commitment_id=first.commitment_id,
+        rule_ids=tuple(r.rule_id for r in ordered),
+        score=round(sum(r.score for r in ordered), 6),
+        relation=first.relation,
+        hits=tuple(hits),
+        dates=tuple(dates),
+    )
+
+
+def plan_sync(
+    existing: dict[tuple[int, str], StoredSignal], drafts: dict[tuple[int, str], SignalDraft]
+) -> SyncPlan:
+    """Decide, for one batch of articles, what to insert, update, revive and retract.
+
+    Pure: `existing` holds every stored row of the batch's articles, `drafts` what the
+    rules link now. Reviewed rows are only counted, never planned for.
+    """
+    plan = SyncPlan()
+    for key, draft in drafts.items():
+        stored = existing.get(key)
+        if stored is None:
+            plan.inserts.append(draft)
+        elif stored.review is not None:
+            plan.kept_reviewed += 1
+        elif stored.state == "retracted":
+            plan.reactivations.append((stored.id, draft))
+        elif draft.same_as(stored):
+            plan.unchanged += 1
+        else:
+            plan.updates.append((stored.id, draft))
+    for key, stored in existing.items():
+        if key in drafts:
+            continue
+        if stored.review is not None:
+            plan.kept_reviewed += 1
+        elif stored.state == "active":
+            plan.retractions.append(stored.id)
+    return plan
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+def match_articles(db: Database, matcher: Matcher, article_ids: Sequence[int]) -> MatchSummary:
+    """Match these stored articles and sync their signals (idempotent)."""
+    started = time.perf_counter()
+    summary = MatchSummary()
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), 500):
+        summary.add(_match_batch(db, matcher, store.articles_by_ids(db, ids[start : start + 500])))
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def rematch_all(db: Database, matcher: Matcher, *, batch_size: int = 500) -> MatchSummary:
+    """Re-run the rules over every stored article; then record the rules' fingerprint."""
+    started = time.perf_counter()
+    summary = MatchSummary()
+    for batch in store.iter_articles(db, batch_size=batch_size):
+        summary.add(_match_batch(db, matcher, batch))
+    store.set_rules_fingerprint(db, matcher.fingerprint)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def rules_changed(db: Database, matcher: Matcher) -> bool:
+    """True if the stored signals were not (all) made by these rules."""
+    return store.rules_fingerprint(db) != matcher.fingerprint
+
+
+def _match_batch(db: Database, matcher: Matcher, articles: list[Article]) -> MatchSummary:
+    results = [result for article in articles for result in matcher.match(article)]
+    drafts = drafts_for(results)
+    plan = store.sync_signals(db, [a.id for a in articles], drafts, plan_sync)
+    return MatchSummary(
+        articles=len(articles),
+        links=len(drafts),
+        added=len(plan.inserts),
+        updated=len(plan.updates),
+        reactivated=len(plan.reactivations),
+        retracted=len(plan.retractions),
+        unchanged=plan.unchanged,
+        kept_reviewed=plan.kept_reviewed,
+    )
+
+
+def make_on_stored(db: Database, matcher: Callable[[], Matcher]) -> Callable[[Sequence[int]], MatchSummary]:
+    """The watcher's hook: called with the ids of each poll's new or changed articles.
+
+    `matcher` is called every time, so a watcher that reloads its rules when the files
+    change hands the new matcher to the next poll without re-wiring the hook.
+    """
+
+    def on_stored(article_ids: Sequence[int]) -> MatchSummary:
+        return match_articles(db, matcher(), article_ids)
+
+    return on_stored
+
+
+def rule_test(
+    db: Database, matcher: Matcher, rule_id: str, since: datetime | None = None, *, limit: int | None = None
+) -> list[RuleTestRow]:
+    """The stored articles `rule_id` would link now (a dry run: nothing is written)."""
+    matcher.rule(rule_id)  # KeyError for an unknown rule, before reading any article
+    rows: list[RuleTestRow] = []
+    for batch in store.iter_articles(db, since=since):
+        found = [(a, r) for a in batch for r in matcher.match(a) if r.rule_id == rule_id]
+        if not found:
+            continue
+        stored = store.existing_signals(db, sorted({a.id for a, _ in found}))
+        for article, result in found:
+            row = stored.get((article.id, result.commitment_id))
+            rows.append(
+                RuleTestRow(
+                    article_id=article.id,
+                    published=article.published,
+                    title=article.title,
+                    url=article.canonical_url or article.url,
+                    commitment_id=result.commitment_id,
+                    score=result.score,
+                    terms=tuple(dict.fromkeys(h.term for h in result.hits)),
+                    dates=result.dates,
+                    stored="new" if row is None else (row.review or row.state),
+                )
+            )
+            if limit is not None and len(rows) >= limit:
+                return rows
+    return rows

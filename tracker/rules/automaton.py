@@ -1,0 +1,887 @@
+"""The matcher: every term of every rule in one Aho-Corasick automaton, one pass per article.
+
+Compiling (`compile_rules`) puts each distinct normalised term once into a pyahocorasick
+automaton and gives each (rule, condition, term) a bit in its rule's mask. Matching an
+article (`Matcher.match`) then costs:
+
+1. one `normalise` of its fields joined by a separator (textprep);
+2. one automaton pass over that text (`_scan`). Each hit is checked for word
+   boundaries (Latin and Cyrillic terms; a prefix term only at its start; Chinese
+   terms never) and recorded as "this term form was found", nothing more: the
+   names of the parties sit in every bilateral rule, and touching each of those rules
+   on every "China" would make the pass grow with the number of rules;
+3. a count, in C, of the evidence terms found per rule (`_passing`): a rule needs two
+   profile terms or a phrase (score = weight × (1 per distinct profile term, 2 per
+   phrase, 0 per generic word) ≥ min_score), so most rules touched by one common term
+   drop out at once; the few left are checked exactly: score from their bits, `none`
+   terms absent, a term of every `all` group present;
+4. only for the rules that pass, the slow part (`_explain`): positions in the original
+   text for the explanation, and date conditions (dateparser's search at most once per
+   article).
+
+The cost per article grows with the hits in it, not with the number of rules (apart
+from the automaton's own cost, which grows slowly with its size: pyahocorasick walks
+the failure chain at every character). bench/bench_rules.py measures it against one
+compiled regular expression per rule. Pure domain logic: no SQL, no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import ahocorasick
+
+from tracker.records import commitment_index
+from tracker.rules.datecond import DateBounds, MentionedDate, evaluate, mentioned_dates, resolve_bounds
+from tracker.rules.model import concept_key, term_points
+from tracker.rules.textprep import SEPARATOR, OffsetMap, is_word_char, normalise_for_scan
+from tracker.types import (
+    FIELDS,
+    Commitment,
+    ConditionResult,
+    Explanation,
+    MatchResult,
+    Rule,
+    Statement,
+    Term,
+    TermGroup,
+    TermHit,
+)
+
+#: Bump when matching semantics change, so stored signals are re-matched.
+MATCHER_VERSION = 1
+_WORD_REST = r"[^\W_]*"  # the rest of a word after a prefix: letters and digits
+_FIELD_BITS = {name: 1 << i for i, name in enumerate(FIELDS)}
+_ALL_FIELDS = (1 << len(FIELDS)) - 1
+
+
+class ArticleLike(Protocol):
+    """What the matcher reads from an article (tracker.types.Article has all of it)."""
+
+    id: int
+    title: str
+    summary: str
+    content: str
+    language: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One (rule, condition, term) in the automaton's value for a key."""
+
+    rule: int
+    bit: int
+    fields: int
+    condition: str
+    term: Term
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """How a key must sit in the text.
+
+    `check_end` is False for prefix and CJK endings. `tail` is set for a term with a
+    wildcard inside ("виртуальн* реальност*"): the key is its first word, and the rest
+    must follow, matched by this pattern at the end of the key.
+    """
+
+    check_end: bool
+    tail: re.Pattern[str] | None
+    slots: tuple[_Slot, ...]
+    #: Identity of this term form (the scan records which forms it found).
+    gid: int = 0
+    #: A prefix term: the hit, as quoted, runs to the end of the word ("китайских").
+    extend: bool = False
+    #: The slots by rule index, for explanations (a party name may sit in thousands of rules).
+    by_rule: dict[int, tuple[_Slot, ...]] = field(default_factory=dict)
+
+    def stop(self, text: str, end: int) -> int:
+        """Exclusive end of the match whose key ends at `end`, or -1 if it does not hold."""
+        stop = end + 1
+        if self.tail is not None:
+            found = self.tail.match(text, stop)
+            if found is None:
+                return -1
+            stop = found.end()
+        if self.check_end and stop < len(text) and is_word_char(text[stop]):
+            return -1
+        while self.extend and stop < len(text) and is_word_char(text[stop]):
+            stop += 1
+        return stop
+
+
+@dataclass(frozen=True)
+class _Key:
+    length: int
+    check_start: bool
+    variants: tuple[_Variant, ...]
+
+
+@dataclass(frozen=True)
+class _Target:
+    commitment_id: str
+    bounds: DateBounds | None
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    index: int
+    rule: Rule
+    field_mask: int
+    groups: tuple[tuple[str, TermGroup, int], ...]  # (condition, group, its bits), `all` first
+    #: Per `all` group, and for `none`: the term forms (variant gids) that satisfy it.
+    all_sets: tuple[frozenset[int], ...]
+    none_set: frozenset[int]
+    #: Evidence term form (gid) → its bit; bits worth one point and two points.
+    evidence: dict[int, int]
+    one_point: int
+    two_points: int
+    targets: tuple[_Target, ...]
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A boundary-checked automaton hit in the joined normalised text."""
+
+    start: int
+    end: int  # exclusive
+    field: int
+    variant: _Variant
+
+    def slots(self, rule: int) -> tuple[_Slot, ...]:
+        """This hit's slots for one rule, in fields the rule reads."""
+        return tuple(s for s in self.variant.by_rule.get(rule, ()) if s.fields >> self.field & 1)
+
+
+class _Prepared:
+    """One article's joined normalised text, with field offsets and lazy offset maps.
+
+    `haystack` is what the automaton scans: the text itself when it is ASCII, else its
+    UTF-8 bytes viewed as Latin-1 characters (see `_haystack`).
+    """
+
+    def __init__(self, article: ArticleLike, raw: list[str], text: str, haystack: str) -> None:
+        self.article = article
+        self.raw = raw
+        self.text = text
+        self.haystack = haystack
+        first = text.find(SEPARATOR)
+        second = text.find(SEPARATOR, first + 1)
+        self.offsets = (0, first + 1, second + 1)
+        self._maps: dict[int, OffsetMap] = {}
+        self._mentioned: list[MentionedDate] | None = None
+        self._chars: list[int] | None = None
+
+    @classmethod
+    def of(cls, article: ArticleLike) -> _Prepared:
+        raw, text, haystack = _texts(article)
+        return cls(article, raw, text, haystack)
+
+    def char_index(self, byte_index: int) -> int:
+        """The character offset in `text` of a haystack offset."""
+        if self.haystack is self.text:
+            return byte_index
+        if self._chars is None:
+            chars: list[int] = []
+            for index, char in enumerate(self.text):
+                chars.extend([index] * len(char.encode("utf-8")))
+            chars.append(len(self.text))
+            self._chars = chars
+        return self._chars[byte_index]
+
+    def field_of(self, position: int) -> int:
+        return 0 if position < self.offsets[1] else (1 if position < self.offsets[2] else 2)
+
+    def term_hit(self, term: Term, hit: _Hit) -> TermHit:
+        """The hit in the original field text, as an analyst will read it."""
+        offset_map = self._maps.get(hit.field)
+        if offset_map is None:
+            offset_map = self._maps[hit.field] = OffsetMap.build(self.raw[hit.field])
+        local_start = hit.start - self.offsets[hit.field]
+        local_end = hit.end - self.offsets[hit.field]
+        start, end = offset_map.span(local_start, local_end)
+        return TermHit(term.text, FIELDS[hit.field], start, end, offset_map.quote(local_start, local_end))
+
+    def mentioned(self) -> list[MentionedDate]:
+        """Dates written in the article (dateparser's search, once per article)."""
+        if self._mentioned is None:
+            text = "\n".join(t for t in self.raw if t)
+            self._mentioned = mentioned_dates(text, self.article.language, self.article.published)
+        return self._mentioned
+
+
+def haystack_of(article: ArticleLike) -> str:
+    """The text the automaton scans for this article (for benchmarks and diagnostics)."""
+    return _texts(article)[2]
+
+
+def _texts(article: ArticleLike) -> tuple[list[str], str, str]:
+    """The raw fields, their joined normalised text, and the haystack to scan.
+
+    One normalise call for all fields: normalising works character by character
+    (white space runs never cross the separator), so this equals joining the fields
+    normalised one by one, at a third of the calls.
+    """
+    raw = [article.title or "", article.summary or "", article.content or ""]
+    joined = SEPARATOR.join(raw)
+    if joined.count(SEPARATOR) != 2:  # a field held the separator itself
+        raw = [field.replace(SEPARATOR, " ") for field in raw]
+        joined = SEPARATOR.join(raw)
+    text, wide = normalise_for_scan(joined)
+    return raw, text, (text.encode("utf-8").decode("latin-1") if wide else text)
+
+
+#: Keys with characters from here up (CJK radicals, kana, ideographs, ...) exist only as bytes.
+_WIDE = "\u2e80"
+
+
+def _haystack(text: str) -> str:
+    """The text as the automaton reads it (`_texts` makes it from normalising's by-product).
+
+    pyahocorasick finds a node's child by a linear scan of its children, so a root with
+    thousands of children (every first character of every Chinese term) would cost
+    thousands of comparisons per character of text. A text with such characters is
+    therefore scanned as its UTF-8 bytes, one Latin-1 character per byte: no node has
+    more than 256 children. Other text (ASCII, Cyrillic, accented Latin: small
+    alphabets) is scanned as it is, which keeps it short: the automaton costs about
+    20 ns per character scanned. Keys are inserted in each form they can meet.
+    """
+    return text.encode("utf-8").decode("latin-1") if normalise_for_scan(text)[1] else text
+
+
+def _key_forms(norm: str) -> tuple[str, ...]:
+    """The automaton keys for a term: as text, as UTF-8 bytes, or both."""
+    if norm.isascii():
+        return (norm,)
+    encoded = norm.encode("utf-8").decode("latin-1")
+    if max(norm) >= _WIDE:
+        return (encoded,)  # never in a text scanned as it is (see _haystack)
+    return (norm, encoded)
+
+
+def _word_before(haystack: str, index: int) -> bool:
+    """Is the non-ASCII character that ends just before haystack[index] a word character?
+
+    The three bytes before `index` decide it for every 2- and 3-byte character (all
+    Cyrillic and common Chinese), so the answer is cached under them: one slice and
+    one dict lookup per check. Longer or truncated sequences are decoded each time.
+    """
+    window = haystack[index - 3 : index] if index >= 3 else haystack[:index]
+    known = _before.get(window)
+    if known is not None:
+        return known
+    begin = index - 1
+    while begin > 0 and "\x80" <= haystack[begin] < "\xc0":  # UTF-8 continuation bytes
+        begin -= 1
+    known = _encoded_word(haystack[begin:index])
+    if index - begin <= 3 and len(window) == 3 and len(_before) < 100_000:
+        _before[window] = known
+    return known
+
+
+def _word_after(haystack: str, index: int) -> bool:
+    """Is the non-ASCII character that starts at haystack[index] a word character?"""
+    window = haystack[index : index + 3]
+    known = _after.get(window)
+    if known is not None:
+        return known
+    lead = ord(haystack[index])
+    size = 2 if lead < 0xE0 else (3 if lead < 0xF0 else 4)
+    known = _encoded_word(haystack[index : index + size])
+    if size <= 3 and len(window) == 3 and len(_after) < 100_000:
+        _after[window] = known
+    return known
+
+
+def _char_before(haystack: str, index: int) -> bool:
+    return is_word_char(haystack[index - 1])
+
+
+def _char_after(haystack: str, index: int) -> bool:
+    return is_word_char(haystack[index])
+
+
+_before: dict[str, bool] = {}
+_after: dict[str, bool] = {}
+
+
+def _encoded_word(sequence: str) -> bool:
+    try:
+        return is_word_char(sequence.encode("latin-1").decode("utf-8"))
+    except (UnicodeDecodeError, TypeError):
+        return False
+
+
+#: Frequent characters of English, Russian and Chinese text as UTF-8 bytes (space, the
+#: commonest Latin letters, the lead bytes of Cyrillic and of common Chinese), in order.
+_FREQUENT = " etaoinsrhldcumfpgwybvk,.'\xd0\xd1\xe4\xe5\xe6\xe7\xe8\xe9\x00"
+_NEVER = SEPARATOR * 3  # fields are never empty twice in a row plus one: cannot occur
+
+
+def _prime(automaton: object) -> None:
+    """Put frequent characters first among the root's children.
+
+    pyahocorasick scans a node's children in insertion order; a character that starts
+    no term (a space) otherwise costs a scan of every child of the root. Keys that can
+    never match ("e" + three separators) fix the order; they are never reported.
+    """
+    for char in _FREQUENT:
+        automaton.add_word(char + _NEVER, -1)  # type: ignore[attr-defined]
+
+
+class Matcher:
+    """All rules compiled together. Immutable; safe to share between threads."""
+
+    def __init__(
+        self,
+        rules: Sequence[_CompiledRule],
+        keys: Sequence[_Key],
+        automaton: object,
+        fingerprint: str,
+        evidence: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = (),
+    ):
+        self._rules = tuple(rules)
+        self._keys = tuple(keys)
+        # The hot loop reads plain tuples. A key with one plain form (the usual case):
+        # (length, check_start, gid, check_end); else (length, check_start, -1, forms)
+        # with forms ((gid, check_end, variant-if-it-has-a-tail-else-None), ...).
+        self._table = tuple(_table_entry(key) for key in self._keys)
+        #: Does any rule read only some fields? If not, the scan keeps one set, not three.
+        self._by_field = any(c.field_mask != _ALL_FIELDS for c in self._rules)
+        self._automaton = automaton
+        self.fingerprint = fingerprint
+        self._by_id = {c.rule.id: c for c in self._rules}
+        #: Per term form (gid): the rules for which it is evidence worth one point, two points.
+        self._evidence = evidence
+        #: Rules that one one-point term can satisfy (weight ≥ min_score).
+        self._eager = frozenset(c.index for c in self._rules if c.rule.weight >= c.rule.min_score)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(c.rule for c in self._rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id].rule
+
+    def targets(self, rule_id: str) -> tuple[str, ...]:
+        return tuple(t.commitment_id for t in self._by_id[rule_id].targets)
+
+    @property
+    def term_count(self) -> int:
+        """Distinct normalised terms in the automaton."""
+        return len({id(key.variants) for key in self._keys})
+
+    # -- matching
+
+    def match(self, article: ArticleLike) -> list[MatchResult]:
+        """Every (rule, commitment) link this article makes, with its explanation."""
+        if not self._keys:
+            return []
+        raw, text, haystack = _texts(article)
+        passing = self._passing(self._scan(text, haystack))
+        if not passing:
+            return []
+        prepared = _Prepared(article, raw, text, haystack)
+        hits = self._hits(prepared)
+        results: list[MatchResult] = []
+        for compiled in passing:
+            for target in compiled.targets:
+                explanation = self._explain(compiled, target, prepared, hits)
+                if explanation.linked:
+                    results.append(
+                        MatchResult(
+                            article_id=article.id,
+                            rule_id=compiled.rule.id,
+                            commitment_id=target.commitment_id,
+                            score=explanation.score,
+                            relation=compiled.rule.relation,
+                            hits=explanation.hits,
+                            dates=explanation.dates,
+                            explanation=explanation,
+                        )
+                    )
+        return results
+
+    def raw_hits(self, haystack: str) -> int:
+        """Automaton hits in a haystack (`haystack_of`), before any check: the bare pass,
+        for benchmarks and diagnostics."""
+        count = 0
+        for _hit in self._automaton.iter(haystack):  # type: ignore[attr-defined]
+            count += 1
+        return count
+
+    def linked_pairs(self, article: ArticleLike) -> set[tuple[str, str]]:
+        """(rule id, commitment id) pairs, for callers that need no explanation."""
+        return {(r.rule_id, r.commitment_id) for r in self.match(article)}
+
+    def explain(self, article: ArticleLike, commitment_id: str | None = None) -> list[Explanation]:
+        """Each rule's verdict on the article: every rule targeting `commitment_id`,
+        or without one, every rule with at least one term found in the article."""
+        prepared = _Prepared.of(article)
+        hits = self._hits(prepared) if self._keys else []
+        touched = {rule for hit in hits for rule in hit.variant.by_rule}
+        out: list[Explanation] = []
+        for index, compiled in enumerate(self._rules):
+            for target in compiled.targets:
+                if commitment_id is not None and target.commitment_id != commitment_id:
+                    continue
+                if commitment_id is None and index not in touched:
+                    continue
+                out.append(self._explain(compiled, target, prepared, hits))
+        return out
+
+    # -- the hot path
+
+    def _scan(self, text: str, haystack: str) -> list[Any] | None:
+        """The term forms (gids) found, boundaries checked: [all fields, ...] or, if some
+        rule reads only some fields, [title, summary, content, ...]; None if none found.
+
+        No per-rule work: the cost of a pass grows with the hits in the article, not
+        with the number of rules.
+        """
+        found: list[set[int]] | None = None
+        table = self._table
+        size = len(haystack)
+        by_field = self._by_field
+        before, after = (_word_before, _word_after) if haystack is not text else (_char_before, _char_after)
+        summary_at = content_at = 0
+        for end, key_index in self._automaton.iter(haystack):  # type: ignore[attr-defined]
+            length, check_start, gid, check_end = table[key_index]
+            start = end - length + 1
+            if check_start and start:
+                char = haystack[start - 1]
+                if char.isalnum() if char < "\x80" else before(haystack, start):
+                    continue
+            if gid >= 0:
+                if check_end and end + 1 < size:
+                    char = haystack[end + 1]
+                    if char.isalnum() if char < "\x80" else after(haystack, end + 1):
+                        continue
+                if found is None:
+                    found = self._new_found(haystack)
+                    summary_at, content_at = found[3]
+                if by_field:
+                    found[0 if start < summary_at else (1 if start < content_at else 2)].add(gid)
+                else:
+                    found[0].add(gid)
+            else:  # several forms, or a tail to check: rare, slower
+                gids = _forms_holding(check_end, text, haystack, end)
+                if gids:
+                    if found is None:
+                        found = self._new_found(haystack)
+                        summary_at, content_at = found[3]
+                    found[_field_index(start, summary_at, content_at) if by_field else 0].update(gids)
+        return found
+
+    def _new_found(self, haystack: str) -> list[Any]:
+        """[all] or [title, summary, content] sets, then the field offsets in the haystack."""
+        summary_at = haystack.find(SEPARATOR)
+        offsets = (summary_at, haystack.find(SEPARATOR, summary_at + 1))
+        return [set(), set(), set(), offsets] if self._by_field else [set(), offsets, offsets, offsets]
+
+    def _passing(self, found: list[Any] | None) -> list[_CompiledRule]:
+        """Rules whose score, `all` groups and `none` hold (dates are checked later).
+
+        First a count (in C: sets and `Counter`) of the evidence forms found per rule: a rule
+        needs two one-point terms or a phrase (or, with weight ≥ min_score, one term),
+        so most rules touched by a single common term drop out here. The few left are
+        scored exactly from their bits (spelling variants of one concept count once).
+        """
+        if found is None:
+            return []
+        everything = found[0] | found[1] | found[2] if self._by_field else found[0]
+        ones: list[int] = []
+        twos: list[int] = []
+        evidence = self._evidence
+        for gid in everything:
+            one, two = evidence[gid]
+            if one:
+                ones += one
+            if two:
+                twos += two
+        if not ones and not twos:
+            return []
+        candidates = set(twos)
+        distinct = set(ones)
+        if len(distinct) < len(ones):  # some rule has two one-point terms: count, in C
+            candidates.update([rule for rule, count in Counter(ones).items() if count > 1])
+        if self._eager:
+            candidates.update(self._eager.intersection(distinct))
+        passing: list[_CompiledRule] = []
+        for index in sorted(candidates):
+            compiled = self._rules[index]
+            seen = (
+                everything if compiled.field_mask == _ALL_FIELDS else _in_fields(found, compiled.field_mask)
+            )
+            if self._holds(compiled, seen):
+                passing.append(compiled)
+        return passing
+
+    @staticmethod
+    def _holds(compiled: _CompiledRule, seen: set[int]) -> bool:
+        bits = compiled.evidence
+        mask = 0
+        for gid in seen:
+            mask |= bits.get(gid, 0)
+        points = (mask & compiled.one_point).bit_count() + 2 * (mask & compiled.two_points).bit_count()
+        if compiled.rule.weight * points < compiled.rule.min_score:
+            return False
+        if compiled.none_set and not compiled.none_set.isdisjoint(seen):
+            return False
+        return all(not group.isdisjoint(seen) for group in compiled.all_sets)
+
+    # -- the explaining path
+
+    def _hits(self, prepared: _Prepared) -> list[_Hit]:
+        """Every boundary-checked hit with its slots, in character offsets of the text.
+
+        The same tests as `_scan`, made on the decoded text: the property test in
+        tests/test_rules_matcher.py checks that both paths always agree.
+        """
+        text = prepared.text
+        out: list[_Hit] = []
+        for end, key_index in self._automaton.iter(prepared.haystack):  # type: ignore[attr-defined]
+            key = self._keys[key_index]
+            start = prepared.char_index(end - key.length + 1)
+            last = prepared.char_index(end + 1) - 1
+            if key.check_start and start and is_word_char(text[start - 1]):
+                continue
+            field = prepared.field_of(start)
+            for variant in key.variants:
+                stop = variant.stop(text, last)
+                if stop >= 0:
+                    out.append(_Hit(start, stop, field, variant))
+        return out
+
+    def _explain(
+        self, compiled: _CompiledRule, target: _Target, prepared: _Prepared, hits: list[_Hit]
+    ) -> Explanation:
+        rule = compiled.rule
+        index = compiled.index
+        found: dict[str, list[tuple[Term, _Hit, int]]] = {}
+        for hit in hits:
+            for slot in hit.slots(index):
+                found.setdefault(slot.condition, []).append((slot.term, hit, slot.bit))
+        conditions: list[ConditionResult] = []
+        for condition, group, _bits in compiled.groups:
+            conditions.append(_group_result(condition, group, found.get(condition, []), prepared))
+        points = _points(found.get("any", []) + found.get("phrases", []))
+        score = rule.weight * points
+        conditions.append(
+            ConditionResult(
+                "score",
+                score >= rule.min_score,
+                f"{rule.weight:g} × {points} point(s) = {score:g} (needs {rule.min_score:g}; "
+                "1 per profile term, 2 per phrase, 0 per generic word; overlaps count once)",
+            )
+        )
+        if rule.dates is not None and target.bounds is not None:
+            keywords_hold = all(c.held for c in conditions if _gates(c))
+            mentioned = prepared.mentioned() if rule.dates.mentioned and keywords_hold else None
+            result = evaluate(rule.dates, target.bounds, prepared.article.published, mentioned)
+            if rule.dates.mentioned and not keywords_hold and not result.held:
+                result = ConditionResult(
+                    "dates", False, result.detail + " (dates in the text are read only once keywords hold)"
+                )
+            conditions.append(result)
+        return Explanation(
+            rule_id=rule.id,
+            commitment_id=target.commitment_id,
+            linked=all(c.held for c in conditions if _gates(c)),
+            score=score,
+            min_score=rule.min_score,
+            relation=rule.relation,
+            conditions=tuple(conditions),
+        )
+
+
+def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
+    [single] = key.variants if len(key.variants) == 1 else [None]
+    if single is not None and single.tail is None:
+        return (key.length, key.check_start, single.gid, single.check_end)
+    forms = tuple((v.gid, v.check_end, v if v.tail is not None else None) for v in key.variants)
+    return (key.length, key.check_start, -1, forms)
+
+
+def _forms_holding(forms: Any, text: str, haystack: str, end: int) -> tuple[int, ...]:
+    """The gids of a key's several forms (or tailed form) that hold at `end`."""
+    size = len(haystack)
+    held: list[int] = []
+    for gid, check_end, tailed in forms:
+        if tailed is not None:
+            if not _tail_holds(tailed, text, haystack, end):
+                continue
+        elif check_end and end + 1 < size:
+            char = haystack[end + 1]
+            after = _word_after if haystack is not text else _char_after
+            if char.isalnum() if char < "\x80" else after(haystack, end + 1):
+                continue
+        held.append(gid)
+    return tuple(held)
+
+
+def _tail_holds(variant: _Variant, text: str, haystack: str, end: int) -> bool:
+    """Check the rest of a "виртуальн* реальност*" term on the decoded text (rare)."""
+    last = end if haystack is text else len(haystack[: end + 1].encode("latin-1").decode("utf-8")) - 1
+    return variant.stop(text, last) >= 0
+
+
+def _in_fields(found: list[set[int]], field_mask: int) -> set[int]:
+    return set().union(*(found[i] for i in range(len(FIELDS)) if field_mask >> i & 1))
+
+
+def _field_index(position: int, summary_at: int, content_at: int) -> int:
+    return 0 if position < summary_at else (1 if position < content_at else 2)
+
+
+def _gates(result: ConditionResult) -> bool:
+    """`any` and `phrases` only feed the score; every other condition must hold."""
+    return result.condition not in ("any", "phrases")
+
+
+def _group_result(
+    condition: str, group: TermGroup, found: list[tuple[Term, _Hit, int]], prepared: _Prepared
+) -> ConditionResult:
+    hits = tuple(prepared.term_hit(term, hit) for term, hit, _bit in found)
+    terms = sorted({h.term for h in hits})
+    if condition == "none":
+        if hits:
+            return ConditionResult("none", False, f"excluded by: {', '.join(terms)}", hits)
+        return ConditionResult("none", True, f"none of: {group.label()}")
+    if condition.startswith("all"):
+        label = f"needs one of: {group.label()}"
+        if hits:
+            return ConditionResult(condition, True, f"{label} — found {', '.join(terms)}", hits)
+        return ConditionResult(condition, False, f"{label} — none found")
+    each = "2 points" if condition == "phrases" else "1 point"
+    if hits:
+        return ConditionResult(condition, True, f"found {', '.join(terms)} ({each} each)", hits)
+    return ConditionResult(condition, False, f"none of: {group.label()}")
+
+
+def _points(found: Iterable[tuple[Term, _Hit, int]]) -> int:
+    """Each distinct evidence term once, at its points; overlapping matches count once.
+
+    "personal data protection" holds both "personal data" and "data protection", but it
+    is one mention: hits are taken best first (points, then length) and a hit that
+    overlaps one already taken adds nothing. The hot path counts every bit it saw, so
+    it can only overestimate: it never rejects what this function would accept.
+    """
+    ranked = sorted(found, key=lambda f: (-term_points(f[0]), -(f[1].end - f[1].start), f[1].start))
+    taken: list[tuple[int, int]] = []
+    by_bit: dict[int, int] = {}
+    for term, hit, bit in ranked:
+        if any(hit.start < end and start < hit.end for start, end in taken):
+            continue
+        taken.append((hit.start, hit.end))
+        by_bit[bit] = max(by_bit.get(bit, 0), term_points(term))
+    return sum(by_bit.values())
+
+
+# ---------------------------------------------------------------- compiling
+
+
+def compile_rules(rules: Iterable[Rule], statements: Sequence[Statement]) -> Matcher:
+    """One Matcher for all rules. Rules must come from `load_rules` (validated)."""
+    commitments = commitment_index(list(statements))
+    by_statement = {s.id: s for s in statements}
+    table = _SlotTable()
+    compiled = [
+        _compile_rule(index, rule, commitments, by_statement, table) for index, rule in enumerate(rules)
+    ]
+    keys: list[_Key] = []
+    automaton = ahocorasick.Automaton()
+    _prime(automaton)
+    for norm, variants in table.slots.items():
+        forms = tuple(
+            _Variant(
+                check_end,
+                re.compile(tail) if tail else None,
+                tuple(slots),
+                gid=table.gids[(norm, (check_end, tail, prefix))],
+                extend=prefix,
+                by_rule=_slots_by_rule(slots),
+            )
+            for (check_end, tail, prefix), slots in variants.items()
+        )
+        for key in _key_forms(norm):
+            automaton.add_word(key, len(keys))
+            keys.append(_Key(length=len(key), check_start=is_word_char(norm[0]), variants=forms))
+    if keys:
+        automaton.make_automaton()
+    return Matcher(compiled, keys, automaton, _fingerprint(compiled), _evidence_by_form(table))
+
+
+def _slots_by_rule(slots: Iterable[_Slot]) -> dict[int, tuple[_Slot, ...]]:
+    grouped: dict[int, list[_Slot]] = {}
+    for slot in slots:
+        grouped.setdefault(slot.rule, []).append(slot)
+    return {rule: tuple(group) for rule, group in grouped.items()}
+
+
+def _evidence_by_form(table: _SlotTable) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """Per gid: the rules for which the form is evidence worth 1 point, and 2 points."""
+    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())] * len(table.gids)
+    for (norm, form), gid in table.gids.items():
+        ones: dict[int, None] = {}
+        twos: dict[int, None] = {}
+        for slot in table.slots[norm][form]:
+            if slot.condition in _EVIDENCE:
+                points = term_points(slot.term)
+                if points == 2:
+                    twos[slot.rule] = None
+                elif points == 1:
+                    ones[slot.rule] = None
+        out[gid] = (tuple(ones), tuple(twos))
+    return tuple(out)
+
+
+_EVIDENCE = ("any", "phrases")
+_VariantKey = tuple[bool, str | None, bool]  # check_end, tail pattern, prefix
+
+
+class _SlotTable:
+    """Slots by automaton key and term form, each form with a stable id (its gid)."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, dict[_VariantKey, list[_Slot]]] = {}
+        self.gids: dict[tuple[str, _VariantKey], int] = {}
+
+    def add(self, term: Term, slot: _Slot) -> int:
+        key, tail = _key_and_tail(term)
+        form = (not term.prefix and is_word_char(term.norm[-1]), tail, term.prefix)
+        self.slots.setdefault(key, {}).setdefault(form, []).append(slot)
+        return self.gids.setdefault((key, form), len(self.gids))
+
+
+def _compile_rule(
+    index: int,
+    rule: Rule,
+    commitments: dict[str, Commitment],
+    statements: dict[str, Statement],
+    table: _SlotTable,
+) -> _CompiledRule:
+    field_mask = 0
+    for name in rule.fields:
+        field_mask |= _FIELD_BITS[name]
+    field_mask = field_mask or _ALL_FIELDS
+    next_bit = 0
+    groups: list[tuple[str, TermGroup, int]] = []
+    all_sets: list[frozenset[int]] = []
+    none_set: frozenset[int] = frozenset()
+    one_point = two_points = 0
+    evidence_bits: dict[str, int] = {}  # concept → bit, shared by `any` and `phrases`
+    evidence: dict[int, int] = {}  # term form (gid) → bit
+    named = [(f"all[{i}]", g) for i, g in enumerate(rule.all)]
+    named += [
+        (name, g) for name, g in (("any", rule.any), ("phrases", rule.phrases), ("none", rule.none)) if g
+    ]
+    for condition, group in named:
+        group_mask = 0
+        forms: set[int] = set()
+        for term in group.terms:
+            if condition in _EVIDENCE:
+                concept = concept_key(term)
+                if concept not in evidence_bits:
+                    evidence_bits[concept] = 1 << next_bit
+                    next_bit += 1
+                bit = evidence_bits[concept]
+                points = term_points(term)
+                if points == 2:
+                    two_points |= bit
+                    one_point &= ~bit
+                elif points == 1 and not bit & two_points:
+                    one_point |= bit
+            else:
+                bit = 1 << next_bit
+                next_bit += 1
+            group_mask |= bit
+            gid = table.add(term, _Slot(index, bit, field_mask, condition, term))
+            forms.add(gid)
+            if condition in _EVIDENCE and term_points(term):
+                evidence[gid] = evidence.get(gid, 0) | bit
+        groups.append((condition, group, group_mask))
+        if condition.startswith("all"):
+            all_sets.append(frozenset(forms))
+        elif condition == "none":
+            none_set = frozenset(forms)
+    targets = []
+    for cid in rule.targets:
+        commitment = commitments.get(cid)
+        bounds = None
+        if rule.dates is not None and commitment is not None:
+            bounds = resolve_bounds(rule.dates, commitment, statements.get(commitment.statement_id))
+        targets.append(_Target(cid, bounds))
+    return _CompiledRule(
+        index=index,
+        rule=rule,
+        field_mask=field_mask,
+        groups=tuple(groups),
+        all_sets=tuple(all_sets),
+        none_set=none_set,
+        evidence=evidence,
+        one_point=one_point,
+        two_points=two_points,
+        targets=tuple(targets),
+    )
+
+
+def _key_and_tail(term: Term) -> tuple[str, str | None]:
+    """The automaton key of a term, and for "виртуальн* реальност*" the pattern of the rest.
+
+    Only the first word goes into the automaton; a word ending in * continues with any
+    letters or digits; words are separated by one space (the text is normalised).
+    """
+    if "*" not in term.norm:
+        return term.norm, None
+    first, *rest = term.norm.split(" ")
+    pattern = _WORD_REST if first.endswith("*") else ""
+    for word in rest:
+        pattern += " " + re.escape(word.rstrip("*")) + (_WORD_REST if word.endswith("*") else "")
+    return first.rstrip("*"), pattern
+
+
+def _fingerprint(compiled: Sequence[_CompiledRule]) -> str:
+    """Changes whenever what the rules would link could change (not with comments or lines)."""
+
+    def group(g: TermGroup | None) -> list[tuple[str, bool, bool]] | None:
+        return None if g is None else sorted((t.norm, t.prefix, t.phrase) for t in g.terms)
+
+    payload = []
+    for c in compiled:
+        rule = c.rule
+        dates = rule.dates
+        payload.append(
+            {
+                "id": rule.id,
+                "fields": rule.fields,
+                "all": [group(g) for g in rule.all],
+                "any": group(rule.any),
+                "phrases": group(rule.phrases),
+                "none": group(rule.none),
+                "dates": None
+                if dates is None
+                else [dates.window, str(dates.after), str(dates.before), str(dates.within), dates.mentioned],
+                "weight": rule.weight,
+                "relation": rule.relation,
+                "min_score": rule.min_score,
+                "targets": [
+                    [t.commitment_id, str(t.bounds.start), str(t.bounds.end)]
+                    if t.bounds
+                    else [t.commitment_id]
+                    for t in c.targets
+                ],
+            }
+        )
+    blob = json.dumps(
+        {"version": MATCHER_VERSION, "rules": sorted(payload, key=lambda p: p["id"])}, sort_keys=True
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,281 @@
+"""Date conditions of rules: when must an article be dated for its link to count?
+
+A rule's `dates:` gives bounds (the commitment's window, `after`, `before`, `within`
+a span of the statement date); the bounds are resolved once per target commitment
+at compile time (`resolve_bounds`) because they depend on the commitment's window
+and its statement's date. An article satisfies the condition when its publication
+date, or with `mentioned: true` a date written in its text, lies inside the bounds.
+
+Finding dates in text uses dateparser's search, which costs milliseconds per article:
+the matcher calls `mentioned_dates` only for articles whose keywords already passed,
+and at most once per article.
+
+A statement whose date is `not stated` (the 2022 webinar) gives `within` nothing to
+count from; the commitment's window start is used instead, and when there is none
+either the rule is a validation problem (`unanchored_reason`), never a silent guess.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tracker.durations import format_duration
+from tracker.types import Commitment, ConditionResult, DateCondition, Statement
+
+log = logging.getLogger(__name__)
+
+#: Longest text handed to dateparser's search; the dates that matter are near the top.
+SEARCH_LIMIT = 20_000
+_RULE_DATE_HELP = "a date such as 2017-03-01, '1 March 2017', '1 марта 2017' or '2017年3月1日'"
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """Inclusive bounds on a day; None is open. `describe` says where they come from."""
+
+    start: date | None
+    end: date | None
+    describe: str
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def span_text(self) -> str:
+        return f"{self.start or '…'} … {self.end or '…'}"
+
+
+@dataclass(frozen=True)
+class MentionedDate:
+    day: date
+    text: str
+
+
+# ---------------------------------------------------------------- reading rule dates
+
+
+def parse_rule_date(value: object) -> date:
+    """An absolute date from a rule file: ISO, or a human form dateparser reads.
+
+    Relative or incomplete forms ("2 years ago", "2017") would change meaning with the
+    day they are read, so they are refused: raises ValueError with what is expected.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected {_RULE_DATE_HELP}, got {value!r}")
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    readings = {_read_human(text, base) for base in (datetime(2001, 1, 1), datetime(2011, 7, 15))}
+    if None in readings:
+        raise ValueError(f"expected {_RULE_DATE_HELP}, got {text!r}")
+    if len(readings) > 1:
+        raise ValueError(
+            f"{text!r} is relative or incomplete (its meaning changes with the day it is read); "
+            f"give {_RULE_DATE_HELP}"
+        )
+    [day] = readings
+    assert day is not None
+    return day
+
+
+def _read_human(text: str, base: datetime) -> date | None:
+    import dateparser  # slow to import; only rule files with human dates need it
+
+    parsed = dateparser.parse(
+        text,
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DAY_OF_MONTH": "first",
+            "REQUIRE_PARTS": ["month", "year"],
+        },
+    )
+    return parsed.date() if parsed else None
+
+
+# ---------------------------------------------------------------- bounds per commitment
+
+
+def anchor_of(commitment: Commitment, statement: Statement | None) -> tuple[date | None, str]:
+    """The day `within` counts from: the statement date, else the window start."""
+    if statement is not None and statement.date is not None:
+        return statement.date, f"statement date {statement.date}"
+    if commitment.window is not None and commitment.window.start is not None:
+        return commitment.window.start, f"window start {commitment.window.start} (statement date not stated)"
+    return None, ""
+
+
+def unanchored_reason(cond: DateCondition, commitment: Commitment, statement: Statement | None) -> str | None:
+    """Why the condition cannot be evaluated for this commitment, or None if it can."""
+    if cond.window and (commitment.window is None or commitment.window.start is None):
+        return (
+            f"{commitment.id} has no monitoring window (`not stated`): drop `window: true` "
+            "or give `after:`/`before:` dates"
+        )
+    if cond.within is not None and anchor_of(commitment, statement)[0] is None:
+        return (
+            f"{commitment.id}: the statement date is `not stated` and the commitment has no window "
+            "start, so `within` has nothing to count from; give `after:`/`before:` dates"
+        )
+    return None
+
+
+def resolve_bounds(cond: DateCondition, commitment: Commitment, statement: Statement | None) -> DateBounds:
+    """The intersection of every bound the condition gives, for one target commitment.
+
+    Call `unanchored_reason` first: a condition that cannot be anchored raises ValueError.
+    """
+    reason = unanchored_reason(cond, commitment, statement)
+    if reason is not None:
+        raise ValueError(reason)
+    starts: list[date] = []
+    ends: list[date] = []
+    parts: list[str] = []
+    if cond.window and commitment.window is not None:
+        window = commitment.window
+        if window.start:
+            starts.append(window.start)
+        if window.end:
+            ends.append(window.end)
+        parts.append(f"inside the window {window.start} … {window.end or 'open'}")
+    if cond.within is not None:
+        anchor, source = anchor_of(commitment, statement)
+        assert anchor is not None
+        starts.append(anchor)
+        ends.append(anchor + cond.within)
+        parts.append(f"within {format_duration(cond.within)} of the {source}")
+    if cond.after is not None:
+        starts.append(cond.after)
+        parts.append(f"on or after {cond.after}")
+    if cond.before is not None:
+        ends.append(cond.before)
+        parts.append(f"on or before {cond.before}")
+    return DateBounds(max(starts, default=None), min(ends, default=None), "; ".join(parts) or "any date")
+
+
+# ---------------------------------------------------------------- dates in articles
+
+
+def mentioned_dates(text: str, language: str | None, published: datetime | None) -> list[MentionedDate]:
+    """Dates written in the text (with day or month, and year).
+
+    Two passes, because neither is enough alone: a scan for explicit date shapes
+    ("5 Dec 2017", "в декабре 2017 года", "2017年12月5日", ISO) parsed one by one with
+    dateparser, which reads spans the search misreads or misses (Russian month names
+    after "в"); and dateparser's search, run once per script in the text with that
+    script's language (it otherwise settles on one language for the whole text), for
+    the forms the scan does not know. Where both read the same words, the scan wins.
+    A date whose year is not written in the quoted text is dropped: that is how the
+    search's misreadings look ("2017 года" read as a relative expression).
+    A month without a day counts as its first day. Never raises.
+    """
+    text = text[:SEARCH_LIMIT]
+    base = published.replace(tzinfo=None) if published else datetime(2000, 1, 1)
+    explicit = _explicit(text, language, base)
+    spans = [(start, end) for start, end, _, _ in explicit]
+    candidates = [(quoted, moment) for _, _, quoted, moment in explicit]
+    for quoted, moment in _searched(text, language, base):
+        # The explicit reading of the same words is the better one ("Dec. 5, 2017" vs "5, 2017").
+        at = text.find(quoted)
+        if at < 0 or not any(at < end and start < at + len(quoted) for start, end in spans):
+            candidates.append((quoted, moment))
+    found: dict[tuple[date, str], MentionedDate] = {}
+    for quoted, moment in candidates:
+        quoted = quoted.strip()
+        if str(moment.year) not in quoted or not 1900 <= moment.year <= 2100:
+            continue
+        found.setdefault((moment.date(), quoted), MentionedDate(moment.date(), quoted))
+    return sorted(found.values(), key=lambda m: (m.day, m.text))
+
+
+_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["month", "year"]}
+_EXPLICIT = re.compile(
+    r"(?:19|20)\d{2}-\d{2}-\d{2}"
+    r"|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
+    r"|(?:\b\d{1,2}\s+)?\b[^\W\d_]{3,}\.?\s+(?:\d{1,2},?\s+)?(?:19|20)\d{2}\b"
+)
+#: dateparser reads Russian month names in the genitive ("декабря") but not after "в" ("в декабре").
+_RU_PREPOSITIONAL = {
+    "январе": "января", "феврале": "февраля", "марте": "марта", "апреле": "апреля", "мае": "мая",
+    "июне": "июня", "июле": "июля", "августе": "августа", "сентябре": "сентября", "октябре": "октября",
+    "ноябре": "ноября", "декабре": "декабря",
+}  # fmt: skip
+
+
+def _searched(text: str, language: str | None, base: datetime) -> list[tuple[str, datetime]]:
+    from dateparser.search import search_dates  # slow import, only needed here
+
+    out: list[tuple[str, datetime]] = []
+    for lang in _languages_for(text, language):
+        try:
+            out.extend(
+                search_dates(text, languages=[lang], settings={**_SETTINGS, "RELATIVE_BASE": base}) or []
+            )
+        except Exception as exc:  # dateparser raises assorted errors on odd input
+            log.debug("date search failed (%s): %s", lang, exc)
+    return out
+
+
+def _explicit(text: str, language: str | None, base: datetime) -> list[tuple[int, int, str, datetime]]:
+    import dateparser
+
+    out: list[tuple[int, int, str, datetime]] = []
+    for match in _EXPLICIT.finditer(text):
+        span = match.group(0)
+        lang = _languages_for(span, language)[:1] or ["en"]
+        readable = " ".join(_RU_PREPOSITIONAL.get(word.lower(), word) for word in span.split())
+        try:
+            moment = dateparser.parse(readable, languages=lang, settings={**_SETTINGS, "RELATIVE_BASE": base})
+        except Exception as exc:
+            log.debug("date parse failed (%r): %s", span, exc)
+            continue
+        if moment is not None:
+            out.append((match.start(), match.end(), span, moment))
+    return out
+
+
+def _languages_for(text: str, language: str | None) -> list[str]:
+    from tracker.rules.textprep import has_cjk
+
+    langs: list[str] = []
+    if any("a" <= c.lower() <= "z" for c in text[:2000]):
+        langs.append(language if language and language[:2] not in ("ru", "zh", "ja") else "en")
+    if any("\u0400" <= c <= "\u04ff" for c in text):
+        langs.append("ru")
+    if has_cjk(text):
+        langs.append("ja" if (language or "").startswith("ja") else "zh")
+    return [lang[:2] for lang in langs]
+
+
+def evaluate(
+    cond: DateCondition,
+    bounds: DateBounds,
+    published: datetime | None,
+    mentioned: list[MentionedDate] | None,
+) -> ConditionResult:
+    """Does the article's date (or a mentioned date) fall inside the bounds?
+
+    `mentioned` is None when the condition does not read the text.
+    """
+    counted: list[str] = []
+    if published is not None and bounds.contains(published.date()):
+        counted.append(f"{published.date()} (published)")
+    for found in mentioned or ():
+        if bounds.contains(found.day):
+            counted.append(f"{found.day} (mentioned: {found.text})")
+    if counted:
+        return ConditionResult(
+            "dates", True, f"{bounds.describe}: {', '.join(counted)}", dates=tuple(counted)
+        )
+    seen = f"published {published.date()}" if published else "no publication date"
+    if cond.mentioned:
+        listed = ", ".join(f"{m.day} ({m.text})" for m in (mentioned or ())[:5]) or "none"
+        seen += f"; dates in the text: {listed}"
+    return ConditionResult("dates", False, f"{bounds.describe} ({bounds.span_text()}); {seen}")

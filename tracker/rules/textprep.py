@@ -1,0 +1,230 @@
+"""Text normalisation shared by rule terms and article text, and word boundaries.
+
+Terms and articles go through the same `normalise`, so a rule written as
+`Российск*` finds "РОССИЙСКОЙ", `cyber-security` finds "cyber security" and
+`ﬁnance` (a ligature) finds "finance":
+
+- NFKC folds compatibility forms (full-width Latin, ligatures, CJK compatibility
+  ideographs) to their plain form;
+- `casefold` is the Unicode caseless form (stronger than `lower`: ß → ss);
+- ё → е, because Russian text writes either; typographic apostrophes → ';
+- every dash and hyphen, and every run of white space, becomes one space;
+- the fields of an article are joined with SEPARATOR and normalised at once.
+
+Word boundaries are tested on the normalised text. A "word character" is a letter or
+digit of a script that separates words with spaces; Chinese and Japanese characters
+are not, so an English term next to Chinese text still sits on a boundary, and
+Chinese terms match as plain substrings.
+
+The hot path (`normalise`) does not track offsets; `OffsetMap` recomputes them for the
+few articles that matched, so explanations can quote the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+#: Joins an article's fields in the text the automaton scans: never inside a term,
+#: never a word character, so no match spans two fields.
+SEPARATOR = "\x00"
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_DASH = re.compile(f"[{_DASHES}]")
+# Typographic apostrophes become the ASCII one: "China’s" and "China's" read the same.
+_APOSTROPHES = "\u2019\u2018\u02bc"
+_QUOTE = re.compile(f"[{_APOSTROPHES}]")
+#: UTF-8 lead bytes of U+2000 and above (one search instead of one per character).
+_WIDE_LEAD = re.compile(rb"[\xe2-\xf4]")
+# The white space that feeds really contain (NFKC already made no-break and ideographic
+# spaces plain ones); rarer controls stay, as non-word characters they still separate.
+_SPACES = " \n\t\r\u2028\u2029\x85"
+_ODD_SPACES = "\u2028\u2029\x85"
+_SPACE_RUN = re.compile(f"[{_SPACES}]{{2,}}|[{_SPACES[1:]}]")
+
+# Han, kana and the CJK punctuation/compatibility blocks: scripts written without spaces.
+_CJK_RANGES: tuple[tuple[int, int], ...] = (
+    (0x2E80, 0x2FDF),  # radicals
+    (0x3000, 0x30FF),  # CJK symbols, hiragana, katakana
+    (0x3100, 0x312F),  # bopomofo
+    (0x31A0, 0x31FF),  # bopomofo ext, katakana ext
+    (0x3400, 0x4DBF),  # ext A
+    (0x4E00, 0x9FFF),  # unified ideographs
+    (0xF900, 0xFAFF),  # compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width katakana
+    (0x20000, 0x3134F),  # ext B..G
+)
+
+_word_cache: dict[str, bool] = {}
+
+
+def is_cjk(char: str) -> bool:
+    """True for a Han or kana character (a script without spaces between words)."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def has_cjk(text: str) -> bool:
+    return not text.isascii() and any(is_cjk(c) for c in text)
+
+
+def is_word_char(char: str) -> bool:
+    """A letter or digit of a spaced script: what a word boundary may not touch."""
+    known = _word_cache.get(char)
+    if known is None:
+        known = char.isalnum() and not is_cjk(char)
+        if len(_word_cache) < 100_000:
+            _word_cache[char] = known
+    return known
+
+
+def normalise(text: str) -> str:
+    """The matching form of a text; see the module docstring. Idempotent."""
+    return normalise_for_scan(text)[0]
+
+
+def normalise_for_scan(text: str) -> tuple[str, bool]:
+    """`normalise(text)`, and whether it still holds a character from U+2000 up.
+
+    The matcher scans such a text as UTF-8 bytes (tracker.rules.automaton._haystack).
+    Knowing it costs one encoding, which also tells which replacements can apply:
+    typographic dashes, apostrophes and line separators all lie above U+2000, so a
+    Cyrillic or accented text without such characters skips a dozen searches.
+    """
+    if not text:
+        return "", False
+    folded = unicodedata.normalize("NFKC", text)
+    # str.translate, casefold and regular expressions cost microseconds on a long text;
+    # the `in` tests below cost a few dozen nanoseconds and usually find nothing.
+    wide = odd_space = False
+    if folded.isascii():
+        folded = folded.lower()
+    else:
+        folded = folded.casefold()
+        if "ё" in folded:
+            folded = folded.replace("ё", "е")
+        if "\u02bc" in folded:
+            folded = folded.replace("\u02bc", "'")
+        wide = _WIDE_LEAD.search(folded.encode("utf-8")) is not None
+        if wide:
+            for quote in _APOSTROPHES:
+                if quote in folded:
+                    folded = folded.replace(quote, "'")
+            for dash in _DASHES:
+                if dash in folded:
+                    folded = folded.replace(dash, " ")
+            odd_space = "\u2028" in folded or "\u2029" in folded
+            # Curly quotes and dashes were often the only such characters.
+            wide = not folded.isascii() and _WIDE_LEAD.search(folded.encode("utf-8")) is not None
+        odd_space = odd_space or "\x85" in folded
+    if "-" in folded:
+        folded = folded.replace("-", " ")
+    if odd_space or "  " in folded or "\n" in folded or "\t" in folded or "\r" in folded:
+        folded = _SPACE_RUN.sub(" ", folded)
+    return folded, wide
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """A field's normalised text with, for each of its characters, the original offset.
+
+    Usually text is already in NFKC form and case-folds to the same length: every
+    character then maps to one, and only runs of white space shrink (`_direct_starts`,
+    a few microseconds). Otherwise it is built one character cluster (a base character
+    and its combining marks) at a time, which gives the same text as `normalise` for all
+    but exotic input; when it does not, `exact` is False and offsets are those of the
+    normalised text.
+    """
+
+    original: str
+    norm: str
+    starts: tuple[int, ...]
+    exact: bool
+
+    @classmethod
+    def build(cls, original: str) -> OffsetMap:
+        expected = normalise(original)
+        direct = _direct_starts(original, expected)
+        if direct is not None:
+            return cls(original, expected, direct, exact=True)
+        pieces: list[str] = []
+        starts: list[int] = []
+        previous_space = False
+        for begin, cluster in _clusters(original):
+            piece = _DASH.sub(" ", unicodedata.normalize("NFKC", cluster).casefold())
+            piece = _QUOTE.sub("'", piece)
+            piece = piece.replace("ё", "е").replace("-", " ")
+            for char in piece:
+                is_space = char in _SPACES
+                if is_space and previous_space:
+                    continue
+                pieces.append(" " if is_space else char)
+                starts.append(begin)
+                previous_space = is_space
+        built = "".join(pieces)
+        if built != expected:
+            return cls(original, expected, tuple(range(len(expected))), exact=False)
+        return cls(original, built, tuple(starts), exact=True)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalised [start, end)."""
+        if not self.exact:
+            return start, end
+        first = self.starts[start] if start < len(self.starts) else len(self.original)
+        if end >= len(self.starts):
+            return first, len(self.original)
+        # The end is where the cluster holding the next normalised character begins.
+        last = self.starts[end]
+        if last == self.starts[end - 1]:  # a cluster that normalised to several chars
+            later = bisect_right(self.starts, last)
+            last = self.starts[later] if later < len(self.starts) else len(self.original)
+        return first, last
+
+    def quote(self, start: int, end: int) -> str:
+        """The original text of a normalised span (the normalised text if inexact)."""
+        if not self.exact:
+            return self.norm[start:end]
+        first, last = self.span(start, end)
+        return self.original[first:last]
+
+
+def _direct_starts(original: str, expected: str) -> tuple[int, ...] | None:
+    """Offsets when every character normalises to one character (see OffsetMap), else None."""
+    if not unicodedata.is_normalized("NFKC", original):
+        return None
+    folded = original.casefold()
+    if len(folded) != len(original):  # "ß" → "ss": a character became two
+        return None
+    if not folded.isascii():
+        if any(dash in folded for dash in _DASHES):
+            folded = _DASH.sub(" ", folded)
+        if any(quote in folded for quote in _APOSTROPHES):
+            folded = _QUOTE.sub("'", folded)
+        folded = folded.replace("ё", "е")
+    folded = folded.replace("-", " ")
+    if folded == expected:
+        return tuple(range(len(original)))
+    if _SPACE_RUN.sub(" ", folded) != expected:
+        return None
+    starts: list[int] = []
+    position = 0
+    for run in _SPACE_RUN.finditer(folded):
+        starts.extend(range(position, run.start()))
+        starts.append(run.start())  # a run of white space became one space
+        position = run.end()
+    starts.extend(range(position, len(original)))
+    return tuple(starts)
+
+
+def _clusters(text: str) -> list[tuple[int, str]]:
+    """(offset, base character + its combining marks) for each cluster of the text."""
+    out: list[tuple[int, str]] = []
+    for index, char in enumerate(text):
+        if out and unicodedata.combining(char):
+            begin, cluster = out[-1]
+            out[-1] = (begin, cluster + char)
+        else:
+            out.append((index, char))
+    return out
