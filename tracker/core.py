@@ -8,15 +8,24 @@ a thin call into the module that owns the logic; callers never touch SQL or HTTP
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import NotFoundError, Problem
 from tracker.records import commitment_index, load_statements
+from tracker.reviewing import Clock, Reviewer, utc_clock
 from tracker.storage.db import Database, open_database
-from tracker.types import Commitment, Statement
+from tracker.types import Article, Commitment, Feed, FeedHealth, IngestResult, PollResult, Statement
 from tracker.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tracker.matching import MatchSummary
+    from tracker.overview import CommitmentView, Overview
+    from tracker.rules import Matcher
 
 
 @dataclass
@@ -51,11 +60,24 @@ def load_records(workspace: Workspace) -> Records:
 class Tracker:
     """A workspace opened for work. Records load on first use; so does the database."""
 
-    def __init__(self, workspace: Workspace, *, db_path: Path | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, *, db_path: Path | None = None, clock: Clock = utc_clock
+    ) -> None:
         self.workspace = workspace
+        self.clock = clock
         self._db_path = db_path or workspace.db_path
         self._db: Database | None = None
         self._records: Records | None = None
+        self._feeds: tuple[list[Feed], list[Problem]] | None = None
+        self._matcher: tuple[Matcher, list[Problem]] | None = None
+
+    def fork(self) -> Tracker:
+        """A second Tracker on the same workspace and database, with its own connection.
+
+        Background work (the dashboard's polling thread) uses a fork, so its long
+        transactions never share a connection with the interface's reads.
+        """
+        return Tracker(self.workspace, db_path=self._db_path, clock=self.clock)
 
     # -- records
 
@@ -66,17 +88,263 @@ class Tracker:
         return self._records
 
     def reload_records(self) -> Records:
+        """Forget every loaded record file (commitments, feeds, rules); the next use reads them."""
         self._records = None
+        self._feeds = None
+        self._matcher = None
         return self.records
 
     def check(self) -> list[Problem]:
-        """Every problem in every record file, in file order."""
+        """Every problem in every record file (commitments, rules, feeds), in file order."""
         records = self.reload_records()
-        return sorted(records.problems, key=lambda p: (str(p.file), p.line or 0))
+        problems = [*records.problems, *self._load_feeds()[1], *self.load_matcher()[1]]
+        return sorted(problems, key=lambda p: (str(p.file), p.line or 0))
 
     def record_counts(self) -> dict[str, int]:
         """Counts of the other record kinds, for `tracker check`'s summary."""
-        return {}
+        return {"rules": len(self.matcher.rules), "feeds": len(self.feeds())}
+
+    @property
+    def stale_after(self) -> timedelta | None:
+        """The workspace default for `stalled`; None means the built-in 365 days."""
+        return None
+
+    # -- feeds and articles
+
+    def _load_feeds(self) -> tuple[list[Feed], list[Problem]]:
+        if self._feeds is None:
+            from tracker.feedlist import load_feeds
+
+            self._feeds = load_feeds(self.workspace.feeds_dir)
+        return self._feeds
+
+    def feeds(self) -> list[Feed]:
+        """The valid configured feeds (enabled or not)."""
+        return self._load_feeds()[0]
+
+    def feed_health(self) -> list[FeedHealth]:
+        from tracker.monitor import feed_health
+
+        return feed_health(self.db, self.feeds())
+
+    def poll_feeds(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        force: bool = False,
+        due_only: bool = False,
+        progress: Callable[[PollResult], object] | None = None,
+        match: bool = True,
+    ) -> list[PollResult]:
+        """Poll the enabled feeds (or those named, even disabled), storing and matching what is new."""
+        from tracker.monitor import poll_feeds
+
+        feeds = self.feeds()
+        if names:
+            unknown = sorted(set(names) - {f.name for f in feeds})
+            if unknown:
+                raise NotFoundError(f"--feed: no feed named {', '.join(unknown)} (see `tracker feeds`)")
+            feeds = [f for f in feeds if f.name in names]
+        else:
+            feeds = [f for f in feeds if f.enabled]
+        on_stored = self._on_stored if match and self.matcher.rules else None
+        return poll_feeds(
+            self.db, feeds, force=force, due_only=due_only, progress=progress, on_stored=on_stored
+        )
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        progress: Callable[[IngestResult], object] | None = None,
+        language: str | None = None,
+        match: bool = True,
+    ) -> list[IngestResult]:
+        """Backfill from files and archives; stored articles are matched at once."""
+        from tracker.monitor import ingest_paths
+
+        return ingest_paths(
+            self.db,
+            paths,
+            feeds=self.feeds(),
+            on_stored=self._on_stored if match and self.matcher.rules else None,
+            progress=progress,
+            language=language,
+        )
+
+    def find_articles(
+        self, *, search: str | None = None, since: datetime | None = None, limit: int = 50
+    ) -> list[Article]:
+        from tracker.monitor import find_articles
+
+        return find_articles(self.db, search=search, since=since, limit=limit)
+
+    def unmatched_articles(self, *, limit: int = 50) -> list[Article]:
+        """Recent articles no rule links (a rejected link counts as linked): what rules miss."""
+        from tracker.storage.overview import unmatched_article_ids
+        from tracker.storage.signals import articles_by_ids
+
+        ids = unmatched_article_ids(self.db, limit=limit)
+        order = {article_id: n for n, article_id in enumerate(ids)}
+        return sorted(articles_by_ids(self.db, ids), key=lambda a: order[a.id])
+
+    # -- rules and signals
+
+    def load_matcher(self) -> tuple[Matcher, list[Problem]]:
+        """The compiled rules and the problems of the rule files skipped (compiled once)."""
+        if self._matcher is None:
+            from tracker.rules import build_matcher
+
+            self._matcher = build_matcher(self.workspace.rules_dir, self.records.statements)
+        return self._matcher
+
+    @property
+    def matcher(self) -> Matcher:
+        """Every valid rule compiled into one automaton."""
+        return self.load_matcher()[0]
+
+    def match_articles(self, article_ids: Sequence[int]) -> MatchSummary:
+        """Match these stored articles now (as on storing), keeping the status history."""
+        return self._on_stored(article_ids)
+
+    def _on_stored(self, article_ids: Sequence[int]) -> MatchSummary:
+        """Match newly stored articles and keep the status history of what they touched."""
+        from tracker.matching import match_articles
+        from tracker.storage.reviews import commitments_of_articles
+
+        summary = match_articles(self.db, self.matcher, article_ids)
+        if summary.links or summary.retracted:
+            touched = commitments_of_articles(self.db, article_ids)
+            self.reviewer.refresh_statuses(sorted(touched), reason="new signals")
+        return summary
+
+    def match(self) -> MatchSummary:
+        """Re-run every rule over the stored articles (idempotent; reviews are never touched)."""
+        from tracker.matching import rematch_all
+
+        summary = rematch_all(self.db, self.matcher)
+        self.reviewer.refresh_statuses(reason="rules re-matched")
+        return summary
+
+    def rules_changed(self) -> bool:
+        from tracker.matching import rules_changed
+
+        return rules_changed(self.db, self.matcher)
+
+    # -- review and assessment (see tracker.reviewing)
+
+    @property
+    def reviewer(self) -> Reviewer:
+        return Reviewer(self.db, self.records.statements, clock=self.clock, stale_after=self.stale_after)
+
+    def confirm_signal(
+        self,
+        signal_id: int,
+        *,
+        relation: str | None = None,
+        strength: str | None = None,
+        note: str | None = None,
+        reviewer: str | None = None,
+    ) -> int:
+        return self.reviewer.confirm(
+            signal_id, relation=relation, strength=strength, note=note, reviewer=reviewer
+        )
+
+    def reject_signal(self, signal_id: int, *, note: str | None = None, reviewer: str | None = None) -> None:
+        self.reviewer.reject(signal_id, note=note, reviewer=reviewer)
+
+    def amend_signal(
+        self,
+        signal_id: int,
+        *,
+        relation: str | None = None,
+        strength: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.reviewer.amend_signal(signal_id, relation=relation, strength=strength, note=note)
+
+    def amend_evidence(
+        self,
+        evidence_id: int,
+        *,
+        relation: str | None = None,
+        strength: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.reviewer.amend_evidence(evidence_id, relation=relation, strength=strength, note=note)
+
+    def add_evidence(
+        self,
+        commitment_id: str,
+        *,
+        title: str,
+        url: str | None = None,
+        publisher: str | None = None,
+        date: date | None = None,
+        relation: str = "supports",
+        strength: str | None = None,
+        note: str | None = None,
+        added_by: str | None = None,
+    ) -> int:
+        return self.reviewer.add_evidence(
+            commitment_id,
+            title=title,
+            url=url,
+            publisher=publisher,
+            date=date,
+            relation=relation,
+            strength=strength,
+            note=note,
+            added_by=added_by,
+        )
+
+    def assess(
+        self,
+        commitment_id: str,
+        *,
+        status: str,
+        rationale: str,
+        party: str = "joint",
+        confidence: str | None = None,
+        evidence_ids: Sequence[int] = (),
+        assessor: str | None = None,
+    ) -> int:
+        return self.reviewer.assess(
+            commitment_id,
+            status=status,
+            rationale=rationale,
+            party=party,
+            confidence=confidence,
+            evidence_ids=evidence_ids,
+            assessor=assessor,
+        )
+
+    def refresh_statuses(self) -> int:
+        """Record derived changes that come with time (overdue, stalled); for the daily job."""
+        return self.reviewer.refresh_statuses()
+
+    # -- reads for the faces
+
+    def overview(self) -> Overview:
+        from tracker.overview import build_overview
+
+        return build_overview(
+            self.records.statements, self.db, now=self.clock(), stale_after=self.stale_after
+        )
+
+    def commitment_view(self, commitment_id: str) -> CommitmentView:
+        from tracker.overview import commitment_view
+
+        commitment = self.records.commitment(commitment_id)
+        statement = self.records.statement(commitment.statement_id)
+        return commitment_view(self.db, statement, commitment, now=self.clock(), stale_after=self.stale_after)
+
+    def unreviewed(
+        self, commitment_ids: Sequence[str] | None = None, *, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        from tracker.storage.reviews import unreviewed_signals
+
+        return [dict(row) for row in unreviewed_signals(self.db, commitment_ids=commitment_ids, limit=limit)]
 
     # -- state
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from tracker.textnorm import truncate
 from tracker.types import Article, Feed, FeedHealth, IngestResult, PollResult
 
 if TYPE_CHECKING:
-    from tracker.storage.db import Database
+    pass
 
 # The pipeline (httpx, feedparser) and the feed list load inside the handlers: every
 # other command starts faster without them.
@@ -123,21 +123,18 @@ def _register_articles(sub: argparse._SubParsersAction) -> None:
 
 
 def run_fetch(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.monitor import poll_feeds
 
     feeds = _select(_load_feeds(ctx), args.feed)
     if not feeds:
         ctx.err.print(f"no enabled feeds in {ctx.workspace.feeds_dir}; add some, or `tracker feeds import`")
         return 0
-    db = ctx.db()
-    on_stored = None if args.no_match else _match_hook(ctx, db)
+    _warn_rule_problems(ctx, args.no_match)
     with _progress(ctx, "fetching", total=len(feeds)) as (bar, task):
-        results = poll_feeds(
-            db,
-            feeds,
+        results = ctx.tracker.poll_feeds(
+            [f.name for f in feeds],
             force=args.force,
             due_only=args.due,
-            on_stored=on_stored,
+            match=not args.no_match,
             progress=lambda r: bar.update(task, advance=1, description=escape(r.feed)),
         )
     rows = [fetch_row(r) for r in results]
@@ -281,21 +278,15 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_ingest(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.feedlist import load_feeds
-    from tracker.monitor import ingest_paths
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"PATH: {missing[0]} does not exist")
-    feeds, _problems = load_feeds(ctx.workspace.feeds_dir)
-    db = ctx.db()
-    on_stored = None if args.no_match else _match_hook(ctx, db)
+    _warn_rule_problems(ctx, args.no_match)
     with _progress(ctx, "ingesting", total=None) as (bar, task):
-        results = ingest_paths(
-            db,
+        results = ctx.tracker.ingest(
             args.paths,
-            feeds=feeds,
-            on_stored=on_stored,
+            match=not args.no_match,
             language=args.language,
             progress=lambda r: bar.update(task, advance=1, description=escape(Path(r.source).name)),
         )
@@ -410,23 +401,17 @@ def _load_feeds(ctx: Context) -> list[Feed]:
     return feeds
 
 
-def _match_hook(ctx: Context, db: Database) -> Callable[[Sequence[int]], Any] | None:
-    """The rules engine's hook for new articles, or None when the workspace has no rules."""
-    if not any(ctx.workspace.rules_dir.glob("*.y*ml")):
-        return None
-    # Imported here: commands without rules never load the rules engine.
-    from tracker.matching import make_on_stored
-    from tracker.rules import build_matcher
-
-    matcher, problems = build_matcher(ctx.workspace.rules_dir, ctx.statements())
+def _warn_rule_problems(ctx: Context, no_match: bool) -> None:
+    """Broken rule files are skipped, not fatal: say so once, as the other readers do."""
+    if no_match:
+        return
+    ctx.statements()
+    _matcher, problems = ctx.tracker.load_matcher()
     if problems:
         ctx.err.print(
             f"warning: {len(problems)} problem(s) in the rules were skipped; run `tracker check` to see them",
             style="yellow",
         )
-    if not matcher.rules:
-        return None
-    return make_on_stored(db, lambda: matcher)
 
 
 class _progress:  # noqa: N801 - used like a function: `with _progress(ctx, "fetching") as (bar, task)`

@@ -10,8 +10,8 @@ from rich.markup import escape
 
 from tracker.cli.common import FORMATS, Context
 from tracker.errors import NotFoundError, UsageError
-from tracker.matching import match_articles, rematch_all, rule_test, rules_changed
-from tracker.rules import Matcher, build_matcher
+from tracker.matching import rule_test, rules_changed
+from tracker.rules import Matcher
 from tracker.storage import signals as store
 from tracker.types import Explanation
 
@@ -65,7 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _matcher(ctx: Context) -> Matcher:
     """The workspace's rules, compiled; broken rules are skipped with a warning."""
-    matcher, problems = build_matcher(ctx.workspace.rules_dir, ctx.statements())
+    ctx.statements()
+    matcher, problems = ctx.tracker.load_matcher()
     if problems:
         ctx.err.print(
             f"warning: {len(problems)} problem(s) in the rules were skipped; run `tracker check` to see them",
@@ -97,12 +98,12 @@ def run_match(args: argparse.Namespace, ctx: Context) -> int:
     matcher = _matcher(ctx)
     db = ctx.db()
     if args.article:
-        summary = match_articles(db, matcher, args.article)
+        summary = ctx.tracker.match_articles(args.article)
     elif args.if_changed and not rules_changed(db, matcher):
         ctx.err.print(f"rules unchanged since the last match ({matcher.fingerprint}); nothing to do")
         return 0
     else:
-        summary = rematch_all(db, matcher)
+        summary = ctx.tracker.match()
     row = {"rules": len(matcher.rules), "fingerprint": matcher.fingerprint, **summary.as_dict()}
     ctx.emit([row], args.format, title="match")
     return 0

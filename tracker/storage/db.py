@@ -80,8 +80,15 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """A consistent read: one snapshot for several queries."""
+        """A consistent read: one snapshot for several queries.
+
+        Inside an open transaction it reads from that transaction, so a write can
+        compute what follows from itself (a review and the status it leads to) atomically.
+        """
         with self._lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
             self.conn.execute("BEGIN DEFERRED")
             try:
                 yield self.conn
