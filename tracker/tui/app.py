@@ -1,0 +1,250 @@
+"""The Textual dashboard: one App, three modes (commitments, feeds, articles), one factory.
+
+`build_app(tracker, monitor=...)` is the only way the CLI and the tests make the app
+(posting's pattern), so what the tests drive is what the analyst runs.
+
+Live data, without "database is locked":
+- a refresh timer asks the core for the database's data version every few seconds
+  (two pragmas) and, only when someone committed, bumps `data_version`; screens
+  watch that reactive and reload their view, so what a separate `tracker watch`
+  writes appears by itself;
+- feed polling (scheduled when `monitor` is on, or asked for on the feeds screen)
+  runs in a thread worker with its own `Tracker`, i.e. its own SQLite connection, so
+  a long poll never holds the dashboard's connection; SQLite's WAL mode and
+  busy_timeout make the two connections wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tracker.core import Tracker
+from tracker.errors import LockedError, TrackerError
+from tracker.overview import Overview, build_overview, data_version, poll_summary
+from tracker.tui.commands import TrackerCommands
+from tracker.tui.messages import ActionFailed, PollFinished, PollProgress
+from tracker.tui.screens.articles import ArticlesScreen
+from tracker.tui.screens.commitment import CommitmentScreen
+from tracker.tui.screens.commitments import CommitmentsScreen
+from tracker.tui.screens.feeds import FeedsScreen
+from tracker.tui.screens.help import HelpScreen
+from tracker.types import PollResult
+
+Clock = Callable[[], datetime]
+
+#: Seconds between checks for writes by other processes (a cheap pragma).
+REFRESH_SECONDS = 3.0
+#: Seconds between scheduled polls of the feeds that are due (when monitoring).
+POLL_SECONDS = 60.0
+
+#: 1, 2, 3 show as one "123 Screens" entry in the footer.
+SCREENS = Binding.Group("Screens", compact=True)
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+
+class TrackerApp(App[None]):
+    """The dashboard. Screens read the core through `self.app.tracker`; writes are core calls."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Commitment tracker"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "commitments": CommitmentsScreen,
+        "feeds": FeedsScreen,
+        "articles": ArticlesScreen,
+    }
+    DEFAULT_MODE = "commitments"
+    COMMANDS = App.COMMANDS | {TrackerCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('commitments')", "Commitments", group=SCREENS),
+        Binding("2", "switch_mode('feeds')", "Feeds", group=SCREENS),
+        Binding("3", "switch_mode('articles')", "Articles", group=SCREENS),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("ctrl+r", "refresh_all", "Refresh feeds", show=False),
+    ]
+
+    #: Bumped whenever the database changed; screens watch it and reload.
+    data_version: reactive[int] = reactive(0, init=False)
+    #: (done, total, feed) while a poll runs, None when idle; the feeds screen shows it.
+    poll_progress: reactive[tuple[int, int, str] | None] = reactive(None, init=False)
+
+    def __init__(self, tracker: Tracker, *, monitor: bool, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.tracker = tracker
+        self.monitor = monitor
+        self._clock = clock
+        self._seen_version: tuple[int, int] | None = None
+        self._overview_future: Future[Overview] | None = None
+        self.sub_title = tracker.workspace.root.name
+        self.theme = DARK_THEME
+
+    # -- time: one clock for every "3 hours ago", injectable so snapshots are stable
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else datetime.now(UTC)
+
+    # -- lifecycle
+
+    def on_load(self) -> None:
+        """Start reading the overview while Textual sets up the terminal and the styles.
+
+        The queries spend their time inside SQLite, which releases the GIL, so the
+        two overlap and the first full paint comes sooner (see bench/bench_tui.py).
+        """
+        self._preload = ThreadPoolExecutor(max_workers=1, thread_name_prefix="overview")
+        self._overview_future = self._preload.submit(self.read_overview)
+        self._preload.shutdown(wait=False)
+
+    def read_overview(self) -> Overview:
+        """The commitments screen's data, from the core (callable from any thread)."""
+        tracker = self.tracker
+        return build_overview(
+            tracker.records.statements, tracker.db, now=self.now(), stale_after=tracker.stale_after
+        )
+
+    def first_overview(self) -> Overview:
+        """The overview started in `on_load` (once), else a fresh one."""
+        future, self._overview_future = self._overview_future, None
+        return future.result() if future is not None else self.read_overview()
+
+    def on_mount(self) -> None:
+        problems = self.tracker.records.problems
+        if problems:
+            self.notify(
+                f"{len(problems)} problem(s) in the records were skipped; run `tracker check` to see them",
+                title="Records",
+                severity="warning",
+                timeout=10,
+            )
+        self._seen_version = self._probe()
+        self.set_interval(REFRESH_SECONDS, self.check_for_changes, name="refresh")
+        if self.monitor:
+            self.set_interval(POLL_SECONDS, self.poll_due_feeds, name="monitor")
+            self.call_after_refresh(self.poll_due_feeds)
+
+    def _probe(self) -> tuple[int, int] | None:
+        try:
+            return data_version(self.tracker.db)
+        except TrackerError:
+            return None
+
+    def check_for_changes(self) -> None:
+        """Timer: reload the views only when someone committed since the last check."""
+        version = self._probe()
+        if version != self._seen_version:
+            self._seen_version = version
+            self.data_version += 1
+
+    def data_changed(self) -> None:
+        """After one of our own writes: reload the views now rather than at the next tick."""
+        self._seen_version = self._probe()
+        self.data_version += 1
+
+    # -- polling in a worker thread, with its own connection
+
+    def poll_due_feeds(self) -> None:
+        """Timer (monitoring on): poll the feeds whose time has come."""
+        self.run_poll(None, manual=False)
+
+    def action_refresh_all(self) -> None:
+        self.run_poll(None, manual=True, force=True)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def run_poll(self, feeds: list[str] | None, *, manual: bool, force: bool = False) -> None:
+        """Poll `feeds` (None: all; on the timer, only those due) in a thread, reporting progress.
+
+        A second Tracker gives this thread its own connection; a `tracker watch`
+        holding the workspace lock means someone else polls, so we only read.
+        """
+        worker = get_current_worker()
+        own = self.tracker.fork()
+        try:
+            total = len(feeds) if feeds else len(own.feeds())
+            done = 0
+
+            def progress(result: PollResult) -> None:
+                nonlocal done
+                done += 1
+                if not worker.is_cancelled:
+                    self.post_message(PollProgress(done, total, result.feed))
+
+            if manual:
+                self.post_message(PollProgress(0, total, "starting"))
+            results = own.poll_feeds(feeds, force=force, due_only=not manual, progress=progress)
+            summary, errors = poll_summary(results)
+            self.post_message(PollFinished(summary, errors, manual))
+        except LockedError as exc:
+            if manual:
+                self.post_message(ActionFailed("refresh", f"{exc}; its results appear here as it polls"))
+        except TrackerError as exc:
+            self.post_message(ActionFailed("refresh", str(exc)))
+        finally:
+            own.close()
+
+    def on_poll_progress(self, message: PollProgress) -> None:
+        self.poll_progress = (message.done, message.total, message.feed)
+
+    def on_poll_finished(self, message: PollFinished) -> None:
+        self.poll_progress = None
+        if message.manual or message.errors:
+            self.notify(
+                message.summary, title="Feeds", severity="warning" if message.errors else "information"
+            )
+        self.data_changed()
+
+    def on_action_failed(self, message: ActionFailed) -> None:
+        self.poll_progress = None
+        self.notify(message.error, title=f"Could not {message.what}", severity="error", timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where an unexpected error in a background task reaches the analyst."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.poll_progress = None
+            self.notify(f"{type(error).__name__}: {error}", title="Background task failed", severity="error")
+
+    # -- navigation
+
+    def open_commitment(self, commitment_id: str) -> None:
+        """Show one commitment (from the table, the palette or an article)."""
+        if self.current_mode != "commitments":
+            self.switch_mode("commitments")
+        self.push_screen(CommitmentScreen(commitment_id))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Light/dark theme", "Switch between the light and the dark theme", self.action_toggle_theme
+        )
+        yield SystemCommand(
+            "Refresh all feeds", "Poll every feed now, in the background", self.action_refresh_all
+        )
+        yield SystemCommand("Help", "Keys of this screen and what the statuses mean", self.action_help)
+
+
+def build_app(tracker: Tracker, *, monitor: bool, clock: Clock | None = None) -> TrackerApp:
+    """The dashboard on `tracker`'s workspace; `monitor` polls feeds in the background.
+
+    `clock` replaces the wall clock (tests and screenshots use a fixed one so that
+    "3 hours ago" and the sparkline months do not change from day to day).
+    """
+    return TrackerApp(tracker, monitor=monitor, clock=clock)

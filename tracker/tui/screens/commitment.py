@@ -1,0 +1,433 @@
+"""One commitment: its signals and evidence to review, its text, its history.
+
+The review tab is where the analyst works: the table lists signals (unreviewed first)
+and evidence, the panel below (beside it on wide terminals) says why the highlighted
+signal matched, and single keys confirm, reject, set relation and strength, note,
+open the article, add evidence or record an assessment. Every write is one core call;
+the screen then reloads its view from the database, so what it shows is what was
+stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Header, Static
+
+from tracker.errors import TrackerError
+from tracker.overview import CommitmentView, ReviewItem, commitment_view
+from tracker.tui.screens.assess import AssessForm, AssessScreen
+from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
+from tracker.tui.screens.note import NoteScreen
+from tracker.tui.widgets.badge import StatusBadge, score_text, status_label, status_text
+from tracker.tui.widgets.columns import choose, set_columns
+from tracker.tui.widgets.explanation import ExplanationPanel
+from tracker.tui.widgets.keybar import KeyBar
+from tracker.tui.widgets.safe import clean, safe_content, safe_text, shorten
+from tracker.tui.widgets.table import FixedTable
+from tracker.types import NOT_STATED, RELATIONS, STRENGTHS
+
+if TYPE_CHECKING:
+    from tracker.tui.app import TrackerApp
+
+STATE_MARKS: dict[str, tuple[str, str]] = {
+    "unreviewed": ("? new", "bold blue"),
+    "confirmed": ("✔ confirmed", "green"),
+    "rejected": ("✘ rejected", "dim"),
+    "manual": ("✚ by hand", "cyan"),
+}
+RELATION_STYLES = {"supports": "green", "contradicts": "red", "context": "dim"}
+#: (key, label, width); width 0 is the title, which takes what is left.
+ITEM_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("state", "Review", 11),
+    ("date", "Date", 10),
+    ("title", "Title", 0),
+    ("source", "Source", 10),
+    ("score", "Score", 5),
+    ("relation", "Relation", 11),
+    ("strength", "Strength", 12),
+)
+#: Dropped in this order when the table is too narrow for all (the panel shows them all).
+DROPPABLE = ("strength", "score", "source")
+#: Terminals at least this wide show the explanation beside the table (see app.tcss).
+WIDE_AT = 120
+
+
+def next_in(values: tuple[str, ...], current: str | None) -> str:
+    """The value after `current`, wrapping; the first if `current` is not one of them."""
+    if current not in values:
+        return values[0]
+    return values[(values.index(current) + 1) % len(values)]
+
+
+class CommitmentScreen(Screen[None]):
+    """The commitment `commitment_id`; Esc goes back to the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", show=False),
+        Binding("y", "confirm", "Confirm"),
+        Binding("x", "reject", "Reject"),
+        Binding("r", "relation", "Relation"),
+        Binding("s", "strength", "Strength"),
+        Binding("n", "note", "Note"),
+        Binding("o", "open_link", "Open"),
+        Binding("e", "add_evidence", "Evidence"),
+        Binding("a", "assess", "Assess"),
+        Binding("h", "show_tab('history')", "History"),
+        Binding("t", "show_tab('text')", "Text", show=False),
+        Binding("v", "show_tab('review')", "Review", show=False),
+    ]
+
+    def __init__(self, commitment_id: str) -> None:
+        super().__init__()
+        self.commitment_id = commitment_id
+        self.view: CommitmentView | None = None
+        self._width = 0
+
+    @property
+    def tracker_app(self) -> TrackerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="commitment-head"):
+            yield Static(id="commitment-title")
+            yield StatusBadge(id="commitment-status")
+        yield Static(tab_strip("review"), id="tab-strip")
+        with ContentSwitcher(initial="review", id="tabs"):
+            with Horizontal(id="review"):
+                yield FixedTable(id="items", cursor_type="row", zebra_stripes=True)
+                yield VerticalScroll(ExplanationPanel(id="explanation"), id="explanation-box")
+            with VerticalScroll(id="text"):
+                yield Static(id="commitment-text")
+            with VerticalScroll(id="history"):
+                yield Static(id="commitment-history")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._set_columns()
+        self.reload()
+        self.watch(self.app, "data_version", self.reload, init=False)
+        self.query_one("#items", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self._table_width() != self._width:
+            self._set_columns()
+            if self.view is not None:
+                self._render_items(self.view)
+
+    def _table_width(self) -> int:
+        """The table's width: all of it, or two thirds beside the panel (see app.tcss)."""
+        width = self.app.size.width
+        return width * 2 // 3 - 1 if width >= WIDE_AT else width
+
+    def _set_columns(self) -> None:
+        """The columns that fit; the title keeps at least 24 cells, the panel shows the rest."""
+        self._width = self._table_width()
+        set_columns(
+            self.query_one("#items", DataTable), self._width, choose(self._width, ITEM_COLUMNS, DROPPABLE)
+        )
+
+    # -- data
+
+    def reload(self) -> None:
+        """Read the commitment's view again and render it, keeping the cursor on its item."""
+        tracker = self.tracker_app.tracker
+        records = tracker.records
+        commitment = records.commitment(self.commitment_id)
+        statement = records.statement(commitment.statement_id)
+        self.view = commitment_view(
+            tracker.db, statement, commitment, now=self.tracker_app.now(), stale_after=tracker.stale_after
+        )
+        self._render_head(self.view)
+        self._render_items(self.view)
+        self._render_text(self.view)
+        self._render_history(self.view)
+
+    def _render_head(self, view: CommitmentView) -> None:
+        commitment = view.commitment
+        self.query_one("#commitment-title", Static).update(
+            Content.assemble(
+                safe_content(commitment.id, "bold $accent"),
+                "  ",
+                safe_content(commitment.summary, "bold"),
+            )
+        )
+        badge = self.query_one(StatusBadge)
+        badge.status, badge.origin = view.status.status, view.status.origin
+        badge.since = view.status.since.date().isoformat() if view.status.since else ""
+        badge.tooltip = clean(view.status.reason)
+        self.sub_title = f"{view.unreviewed} to review · {view.evidence} evidence"
+
+    def _render_items(self, view: CommitmentView) -> None:
+        table = self.query_one("#items", FixedTable)
+        keep = table.cursor_key()
+        table.clear()
+        keys = [str(key.value) for key in table.columns]
+        for item in view.items:
+            cells = item_cells(item)
+            table.add_row(*(cells[key] for key in keys), key=item.key)
+        table.move_to_key(keep)
+        self._show_explanation()
+
+    def _render_text(self, view: CommitmentView) -> None:
+        self.query_one("#commitment-text", Static).update(text_content(view))
+
+    def _render_history(self, view: CommitmentView) -> None:
+        self.query_one("#commitment-history", Static).update(history_content(view))
+
+    # -- the highlighted item
+
+    def current_item(self) -> ReviewItem | None:
+        key = self.query_one("#items", FixedTable).cursor_key()
+        if self.view is None or key is None:
+            return None
+        return next((i for i in self.view.items if i.key == key), None)
+
+    @on(DataTable.RowHighlighted, "#items")
+    def _show_explanation(self) -> None:
+        self.query_one(ExplanationPanel).item = self.current_item()
+
+    # -- writes: one core call each, then reload
+
+    def _write(self, what: str, call: Any, *args: Any, **kwargs: Any) -> bool:
+        """Run one core write; a refused write becomes a notification, not a crash."""
+        try:
+            call(*args, **kwargs)
+        except TrackerError as exc:
+            self.notify(str(exc), title=f"Could not {what}", severity="error")
+            return False
+        self.tracker_app.data_changed()
+        return True
+
+    def _signal_item(self, what: str) -> ReviewItem | None:
+        item = self.current_item()
+        if item is None:
+            self.notify("Nothing selected", timeout=2)
+            return None
+        if item.signal is None and what in ("confirm", "reject"):
+            self.notify("Evidence added by hand has nothing to confirm or reject", timeout=3)
+            return None
+        return item
+
+    def action_confirm(self) -> None:
+        item = self._signal_item("confirm")
+        if item is None or item.signal is None:
+            return
+        if item.state == "confirmed":
+            self.notify("Already confirmed", timeout=2)
+            return
+        if self._write("confirm", self.tracker_app.tracker.confirm_signal, item.signal.id):
+            self.notify(f"Confirmed as {item.relation} evidence", timeout=2)
+            self._move_to_next_unreviewed()
+
+    def action_reject(self) -> None:
+        item = self._signal_item("reject")
+        if item is None or item.signal is None:
+            return
+        if item.state == "rejected":
+            self.notify("Already rejected", timeout=2)
+            return
+        if self._write("reject", self.tracker_app.tracker.reject_signal, item.signal.id):
+            self.notify("Rejected; it stays rejected if the same article matches again", timeout=2)
+            self._move_to_next_unreviewed()
+
+    def _amend(self, item: ReviewItem, what: str, **changes: str) -> bool:
+        """Change relation, strength or note of a signal (and its evidence) or of hand-added evidence."""
+        tracker = self.tracker_app.tracker
+        if item.signal is not None:
+            return self._write(what, tracker.amend_signal, item.signal.id, **changes)
+        assert item.evidence is not None
+        return self._write(what, tracker.amend_evidence, item.evidence.id, **changes)
+
+    def action_relation(self) -> None:
+        item = self._signal_item("relation")
+        if item is not None:
+            self._amend(item, "set the relation", relation=next_in(RELATIONS, item.relation))
+
+    def action_strength(self) -> None:
+        item = self._signal_item("strength")
+        if item is not None:
+            self._amend(item, "set the strength", strength=next_in(STRENGTHS, item.strength))
+
+    def action_note(self) -> None:
+        item = self._signal_item("note")
+        if item is None:
+            return
+
+        def save(note: str | None) -> None:
+            if note is not None:
+                self._amend(item, "save the note", note=note)
+
+        self.app.push_screen(NoteScreen(item.title, item.note or ""), save)
+
+    def action_open_link(self) -> None:
+        item = self.current_item()
+        if item is None or not item.url:
+            self.notify("This item has no link", timeout=2)
+            return
+        if not item.url.startswith(("http://", "https://")):
+            self.notify("Only http(s) links are opened", severity="warning", timeout=3)
+            return
+        self.app.open_url(item.url)
+
+    def action_add_evidence(self) -> None:
+        def save(form: EvidenceForm | None) -> None:
+            if form is not None and self._write(
+                "add the evidence",
+                self.tracker_app.tracker.add_evidence,
+                self.commitment_id,
+                **form.as_kwargs(),
+            ):
+                self.notify("Evidence added", timeout=2)
+
+        self.app.push_screen(EvidenceScreen(self.commitment_id), save)
+
+    def action_assess(self) -> None:
+        if self.view is None:
+            return
+        evidence = [(i.evidence.id, i.title) for i in self.view.items if i.evidence is not None]
+
+        def save(form: AssessForm | None) -> None:
+            if form is not None and self._write(
+                "record the assessment",
+                self.tracker_app.tracker.assess,
+                self.commitment_id,
+                **form.as_kwargs(),
+            ):
+                self.notify(f"Assessment recorded: {status_label(form.status)}", timeout=2)
+
+        self.app.push_screen(AssessScreen(self.commitment_id, evidence), save)
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show one of the three parts; the focus goes into it so keys scroll it."""
+        if tab not in TABS:
+            return
+        self.query_one(ContentSwitcher).current = tab
+        self.query_one("#tab-strip", Static).update(tab_strip(tab))
+        self.query_one("#items" if tab == "review" else f"#{tab}").focus()
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(ContentSwitcher).current or "review"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _move_to_next_unreviewed(self) -> None:
+        """After a review, the cursor goes to the next signal waiting, as in a mail client."""
+        table = self.query_one("#items", DataTable)
+        if self.view is None:
+            return
+        for index, item in enumerate(self.view.items):
+            if item.state == "unreviewed":
+                table.move_cursor(row=index, animate=False)
+                return
+
+
+#: The three parts of the screen: (id, label, key). A ContentSwitcher and a one-line
+#: strip of clickable labels, rather than TabbedContent, which costs several extra
+#: layout passes (hundreds of milliseconds with a large table) when the screen opens.
+TABS: dict[str, tuple[str, str]] = {
+    "review": ("Signals & evidence", "v"),
+    "text": ("Text & details", "t"),
+    "history": ("History", "h"),
+}
+
+
+def tab_strip(active: str) -> Content:
+    """The tab labels, the active one highlighted; each is a link that switches to it."""
+    parts = []
+    for tab, (label, key) in TABS.items():
+        style = "bold reverse $accent" if tab == active else "$text-muted"
+        parts.append(Content.styled(f" {label} ({key}) ", f"{style} @click=screen.show_tab('{tab}')"))
+    return Content(" ").join(parts)
+
+
+def item_cells(item: ReviewItem) -> dict[str, Text]:
+    """Every cell an item can show, by column key; the screen picks the columns that fit."""
+    mark, style = STATE_MARKS.get(item.state, (item.state, ""))
+    return {
+        "state": Text(mark, style),
+        "date": Text(item.day.isoformat() if item.day else "–"),
+        "title": safe_text(shorten(item.title, 300)),
+        "source": safe_text(shorten(item.source, 10)),
+        "score": score_text(None) if item.score is None else Text(f"{item.score:g}", justify="right"),
+        "relation": Text(item.relation, RELATION_STYLES.get(item.relation, "")),
+        "strength": Text((item.strength or "–").replace("_", " "), "" if item.strength else "dim"),
+    }
+
+
+def _meta_line(label: str, value: object) -> Content:
+    return Content.assemble((f"{label:<14}", "bold $text-muted"), safe_content(value))
+
+
+def text_content(view: CommitmentView) -> Content:
+    """Verbatim text in every language, variants, then the metadata an analyst checks."""
+    c, s = view.commitment, view.statement
+    lines: list[Content] = [
+        Content.assemble(("Statement     ", "bold $text-muted"), safe_content(s.display_title(), "bold")),
+        _meta_line(
+            "", f"{s.id} · {s.kind.replace('_', ' ')} · {s.date or NOT_STATED} · {s.place or NOT_STATED}"
+        ),
+        Content(""),
+    ]
+    for lang, text in c.text.items():
+        lines.append(Content.styled(f"{lang}  (label {clean(c.label)})", "bold $accent"))
+        lines.append(safe_content(text, multiline=True))
+        lines.append(Content(""))
+    for variant in c.variants:
+        lines.append(
+            Content.assemble((f"{variant.lang}  variant from ", "bold $accent"), safe_content(variant.source))
+        )
+        lines.append(safe_content(variant.text, multiline=True))
+        lines.append(Content(""))
+    window = NOT_STATED
+    if c.window is not None:
+        window = f"{c.window.start or '…'} → {c.window.end or 'open'}"
+    lines += [
+        _meta_line("Type", c.type),
+        _meta_line("Parties", ", ".join(c.parties)),
+        _meta_line("Responsible", ", ".join(c.responsible) if c.responsible is not None else NOT_STATED),
+        _meta_line("Deadline", c.deadline.isoformat() if c.deadline else NOT_STATED),
+        _meta_line("Window", window),
+        _meta_line("Verifiable", f"{'yes' if c.verifiable.value else 'no'}: {c.verifiable.reason}"),
+        _meta_line("Tags", ", ".join(c.tags)),
+    ]
+    return Content("\n").join(lines)
+
+
+def history_content(view: CommitmentView) -> Content:
+    """Assessments (newest is current) and every status change, newest first."""
+    lines: list[Content] = [Content.styled("Assessments", "bold $accent")]
+    if not view.assessments:
+        lines.append(Content.styled("  none yet: a records one", "dim"))
+    for a in view.assessments:
+        lines.append(
+            Content.assemble(
+                f"  {a.created:%Y-%m-%d}  ",
+                Content.from_rich_text(status_text(a.status, "analyst")),
+                safe_content(f"  {a.party} · confidence {a.confidence or '–'} · by {a.assessor or '–'}"),
+                f" · evidence {', '.join(map(str, a.evidence_ids)) or '–'}",
+            )
+        )
+        lines.append(Content.assemble("    ", safe_content(a.rationale, "italic", multiline=True)))
+    lines += [Content(""), Content.styled("Status history", "bold $accent")]
+    if not view.history:
+        lines.append(Content.styled("  no change recorded yet", "dim"))
+    for h in view.history:
+        lines.append(
+            Content.assemble(
+                f"  {h.at:%Y-%m-%d %H:%M}  ",
+                Content.from_rich_text(status_text(h.status, h.origin)),
+                safe_content(f"  {h.reason}", "dim"),
+            )
+        )
+    return Content("\n").join(lines)

@@ -1,0 +1,453 @@
+"""Home screen: every commitment grouped by statement, with status, score and activity.
+
+The view is a pure function of the overview (from the core), the filters, the search
+text and the sort: `arrange` picks and orders the rows, the screen only renders
+them. Reloading (a review elsewhere, a poll, another process writing) rebuilds the
+overview in a worker thread and keeps the cursor on the same commitment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Header, Input, Select, Static
+
+from tracker.overview import Overview, OverviewRow, StatementSummary
+from tracker.tui.widgets.badge import score_text, status_label, status_text
+from tracker.tui.widgets.keybar import KeyBar
+from tracker.tui.widgets.safe import safe_content, safe_text, shorten
+from tracker.tui.widgets.sparkline import sparkline_text
+from tracker.tui.widgets.table import FixedTable
+
+if TYPE_CHECKING:
+    from tracker.tui.app import TrackerApp
+
+#: Most urgent first: what an analyst should look at comes to the top when sorting by status.
+STATUS_ORDER: tuple[str, ...] = (
+    "overdue",
+    "unreviewed",
+    "not_fulfilled",
+    "reversed",
+    "stalled",
+    "partial",
+    "in_progress",
+    "no_evidence",
+    "not_verifiable",
+    "fulfilled",
+)
+STATEMENT_KEY = "statement:"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    narrow: int
+    wide: int
+    sort: Callable[[OverviewRow], Any]
+
+
+def _status_rank(row: OverviewRow) -> int:
+    status = row.status.status
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "ID", 9, 16, lambda r: r.commitment_id),
+    Column("title", "Commitment", 0, 0, lambda r: r.title.casefold()),
+    Column("status", "Status", 15, 16, _status_rank),
+    Column("score", "Score", 3, 5, lambda r: -2 if r.score is None else r.score),
+    Column("review", "Rev", 3, 9, lambda r: r.unreviewed),
+    Column("evidence", "Ev", 3, 8, lambda r: r.evidence),
+    Column("latest", "Latest", 0, 10, lambda r: r.latest_evidence or date.min),
+    Column("signals", "Signals/month", 6, 13, lambda r: sum(r.monthly)),
+)
+WIDE_LABELS = {"review": "To review", "evidence": "Evidence"}
+#: Terminals at least this wide get the wide column set.
+WIDE_AT = 120
+#: Above this many commitments, the table follows the search box after a short pause in
+#: typing instead of after every key, so typing never waits for a 1,000-row rebuild.
+DEBOUNCE_ROWS = 300
+DEBOUNCE_SECONDS = 0.15
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the analyst narrowed the table to; None means "any"."""
+
+    statement: str | None = None
+    status: str | None = None
+    party: str | None = None
+    tag: str | None = None
+    search: str = ""
+
+    def keep(self, row: OverviewRow) -> bool:
+        return (
+            (self.statement is None or row.statement_id == self.statement)
+            and (self.status is None or row.status.status == self.status)
+            and (self.party is None or self.party in row.parties)
+            and (self.tag is None or self.tag in row.tags)
+            and (not self.search or row.matches(self.search))
+        )
+
+    @property
+    def active(self) -> bool:
+        return self != Filters()
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: str = "id"
+    reverse: bool = False
+
+
+@dataclass
+class Group:
+    statement: StatementSummary
+    rows: list[OverviewRow] = field(default_factory=list)
+
+
+def arrange(overview: Overview, filters: Filters, sort: Sort) -> list[Group]:
+    """The groups to show, in statement order, each sorted; empty groups are dropped."""
+    column = next((c for c in COLUMNS if c.key == sort.column), COLUMNS[0])
+    groups = {s.statement_id: Group(s) for s in overview.statements}
+    for row in overview.rows:
+        if filters.keep(row) and row.statement_id in groups:
+            groups[row.statement_id].rows.append(row)
+    out = [g for g in groups.values() if g.rows]
+    for group in out:
+        group.rows.sort(key=column.sort, reverse=sort.reverse)
+    return out
+
+
+def percent_text(percent: float | None) -> str:
+    return "–" if percent is None else f"{percent:.0f}%"
+
+
+class CommitmentsScreen(Screen[None]):
+    """Every commitment; Enter opens one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("s", "sort_next", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("f", "focus_filters", "Filter"),
+        Binding("x", "reset_filters", "Clear filters", show=False),
+        Binding("n", "next_unreviewed", "To review"),
+        Binding("escape", "leave_search", "Back to table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overview: Overview | None = None
+        self.filters = Filters()
+        self.sort = Sort()
+        #: The terminal width the columns were laid out for.
+        self._width = 0
+        #: Rendered cells per commitment, valid for one overview and one column layout.
+        self._cells: dict[str, list[Text]] = {}
+        self._search_timer: Timer | None = None
+
+    @property
+    def tracker_app(self) -> TrackerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="compliance")
+        with Horizontal(id="filters"):
+            yield Select[str]([], prompt="Statement", id="filter-statement", compact=True)
+            yield Select[str]([], prompt="Status", id="filter-status", compact=True)
+            yield Select[str]([], prompt="Party", id="filter-party", compact=True)
+            yield Select[str]([], prompt="Tag", id="filter-tag", compact=True)
+        yield Input(placeholder="Search id, words, tag, status…  (Esc: back)", id="search", compact=True)
+        yield FixedTable(id="commitments", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.apply_overview(self.tracker_app.first_overview())
+        self.watch(self.app, "data_version", self._on_data_changed, init=False)
+        self.query_one(DataTable).focus()
+
+    # -- data
+
+    def _on_data_changed(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    def reload(self) -> None:
+        """Rebuild the overview off the event loop; apply it when done."""
+        overview = self.tracker_app.read_overview()
+        self.app.call_from_thread(self.apply_overview, overview)
+
+    def apply_overview(self, overview: Overview) -> None:
+        self.overview = overview
+        self._cells.clear()
+        self._fill_filters(overview)
+        self._show_compliance(overview)
+        self.rebuild()
+
+    def _fill_filters(self, overview: Overview) -> None:
+        rows = overview.rows
+        options = {
+            "statement": [s.statement_id for s in overview.statements],
+            "status": [s for s in STATUS_ORDER if any(r.status.status == s for r in rows)],
+            "party": sorted({p for r in rows for p in r.parties}),
+            "tag": sorted({t for r in rows for t in r.tags}),
+        }
+        for name, values in options.items():
+            select = self.query_one(f"#filter-{name}", Select)
+            labels = [(safe_text(status_label(v) if name == "status" else v), v) for v in values]
+            current = select.value
+            with select.prevent(Select.Changed):
+                select.set_options(labels)
+                if current in values:
+                    select.value = current
+
+    def _show_compliance(self, overview: Overview) -> None:
+        total = len(overview.rows)
+        head = Content.assemble(
+            ("Compliance ", "bold"),
+            (percent_text(overview.percent), "bold $accent"),
+            f"  ·  {overview.assessed} of {total} assessed  ·  ",
+            (f"{overview.unreviewed} signals to review", "bold" if overview.unreviewed else "dim"),
+        )
+        parts: list[Content | str] = []
+        for summary in overview.statements:
+            if parts:
+                parts.append("  ·  ")
+            parts.append(safe_content(summary.statement_id, "bold"))
+            parts.append(f" {percent_text(summary.percent)} ({summary.assessed}/{summary.commitments})")
+        self.query_one("#compliance", Static).update(Content("\n").join([head, Content.assemble(*parts)]))
+
+    # -- the table
+
+    def _columns(self, wide: bool) -> list[tuple[Column, int]]:
+        chosen = [
+            (c, c.wide if wide else c.narrow)
+            for c in COLUMNS
+            if (c.wide if wide else c.narrow) or c.key == "title"
+        ]
+        fixed = sum(width + 2 for column, width in chosen if column.key != "title")
+        title = max(16, self.app.size.width - fixed - 4)
+        return [(c, title if c.key == "title" else w) for c, w in chosen]
+
+    def rebuild(self) -> None:
+        """Render the arranged groups, keeping the cursor on the same row if it is still shown."""
+        if self.overview is None:
+            return
+        table = self.query_one("#commitments", FixedTable)
+        width = self.app.size.width
+        wide = width >= WIDE_AT
+        keep = table.cursor_key()
+        table.clear(columns=width != self._width)
+        columns = self._columns(wide)
+        if width != self._width:
+            self._cells.clear()
+            for column, column_width in columns:
+                label = WIDE_LABELS.get(column.key, column.label) if wide else column.label
+                table.add_column(self._header(column, label), width=column_width, key=column.key)
+            self._width = width
+        else:
+            self._mark_sort(table, wide)
+        for group in arrange(self.overview, self.filters, self.sort):
+            self._add_group(table, group, columns)
+        self._restore_cursor(table, keep)
+        table.border_subtitle = self._count_label(table)
+
+    def _header(self, column: Column, label: str) -> Text:
+        if column.key != self.sort.column:
+            return Text(label)
+        return Text(label + (" ▼" if self.sort.reverse else " ▲"), style="bold")
+
+    def _mark_sort(self, table: DataTable[Any], wide: bool) -> None:
+        for column in COLUMNS:
+            if column.key in table.columns:
+                label = WIDE_LABELS.get(column.key, column.label) if wide else column.label
+                table.columns[column.key].label = self._header(column, label)  # type: ignore[index]
+
+    def _add_group(self, table: DataTable[Any], group: Group, columns: list[tuple[Column, int]]) -> None:
+        summary = group.statement
+        cells = {
+            "id": safe_text(
+                shorten(summary.statement_id, dict((c.key, w) for c, w in columns)["id"]), "bold"
+            ),
+            "title": safe_text(summary.title, "bold"),
+            "status": Text(
+                f"{percent_text(summary.percent)} ({summary.assessed}/{summary.commitments})", "bold"
+            ),
+        }
+        table.add_row(
+            *(cells.get(c.key, Text("")) for c, _ in columns), key=STATEMENT_KEY + summary.statement_id
+        )
+        for row in group.rows:
+            cells = self._cells.get(row.commitment_id)
+            if cells is None:
+                cells = self._cells[row.commitment_id] = [self._cell(row, c, w) for c, w in columns]
+            table.add_row(*cells, key=row.commitment_id)
+
+    def _cell(self, row: OverviewRow, column: Column, width: int) -> Text:
+        key = column.key
+        if key == "id":
+            return safe_text(shorten(row.commitment_id.split("/", 1)[-1], width))
+        if key == "title":
+            return safe_text(shorten(row.title, width))
+        if key == "status":
+            return status_text(row.status.status, row.status.origin, width=width)
+        if key == "score":
+            return score_text(row.score)
+        if key == "review":
+            return (
+                Text(str(row.unreviewed), "bold blue", justify="right")
+                if row.unreviewed
+                else Text("·", "dim", justify="right")
+            )
+        if key == "evidence":
+            return (
+                Text(str(row.evidence), justify="right")
+                if row.evidence
+                else Text("·", "dim", justify="right")
+            )
+        if key == "latest":
+            return Text(row.latest_evidence.isoformat()) if row.latest_evidence else Text("–", "dim")
+        months = row.monthly[-width:] if width else row.monthly
+        return sparkline_text(months)
+
+    def _count_label(self, table: DataTable[Any]) -> str:
+        shown = sum(1 for key in table.rows if not str(key.value).startswith(STATEMENT_KEY))
+        total = len(self.overview.rows) if self.overview else 0
+        return f"{shown} of {total} commitments" if shown != total else f"{total} commitments"
+
+    @staticmethod
+    def _restore_cursor(table: FixedTable, key: str | None) -> None:
+        """Back on `key` if it is still shown, else on the first commitment."""
+        if not table.move_to_key(key) and table.row_count:
+            table.move_cursor(row=min(1, table.row_count - 1), animate=False, scroll=key is not None)
+
+    def selected_commitment(self) -> str | None:
+        key = self.query_one("#commitments", FixedTable).cursor_key()
+        return None if key is None or key.startswith(STATEMENT_KEY) else key
+
+    # -- events
+
+    def on_resize(self) -> None:
+        if self.overview is not None and self.app.size.width != self._width:
+            self.rebuild()
+
+    @on(DataTable.RowSelected, "#commitments")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        if key.startswith(STATEMENT_KEY):
+            self._set_filters(
+                replace(
+                    self.filters,
+                    statement=None if self.filters.statement else key.removeprefix(STATEMENT_KEY),
+                )
+            )
+            return
+        self.tracker_app.open_commitment(key)
+
+    @on(DataTable.HeaderSelected, "#commitments")
+    def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        reverse = not self.sort.reverse if column == self.sort.column else False
+        self.sort = Sort(column, reverse)
+        self.rebuild()
+
+    @on(Select.Changed)
+    def _filter_changed(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("filter-")
+        value = None if event.value is Select.NULL else str(event.value)
+        if name in ("statement", "status", "party", "tag"):
+            self.filters = replace(self.filters, **{name: value})
+            self.rebuild()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.filters = replace(self.filters, search=event.value.strip())
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        if self.overview is not None and len(self.overview.rows) > DEBOUNCE_ROWS:
+            self._search_timer = self.set_timer(DEBOUNCE_SECONDS, self.rebuild)
+        else:
+            self.rebuild()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def _set_filters(self, filters: Filters) -> None:
+        self.filters = filters
+        for name in ("statement", "status", "party", "tag"):
+            select = self.query_one(f"#filter-{name}", Select)
+            value = getattr(filters, name)
+            with select.prevent(Select.Changed):
+                if value is None:
+                    select.clear()
+                else:
+                    select.value = value
+        self.rebuild()
+
+    # -- actions
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_leave_search(self) -> None:
+        """Esc: drop the search (Enter keeps it and goes to the table)."""
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        self.query_one(DataTable).focus()
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in COLUMNS if c.key in self.query_one(DataTable).columns]
+        index = keys.index(self.sort.column) if self.sort.column in keys else -1
+        self.sort = Sort(keys[(index + 1) % len(keys)], False)
+        self.rebuild()
+        self.notify(f"Sorted by {self.sort.column}", timeout=1.5)
+
+    def action_sort_reverse(self) -> None:
+        self.sort = replace(self.sort, reverse=not self.sort.reverse)
+        self.rebuild()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#filter-statement", Select).focus()
+
+    def action_reset_filters(self) -> None:
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        search.display = False
+        self._set_filters(Filters())
+        self.query_one(DataTable).focus()
+
+    def action_next_unreviewed(self) -> None:
+        """Jump to the next commitment with signals waiting, wrapping around."""
+        table = self.query_one(DataTable)
+        if self.overview is None or not table.row_count:
+            return
+        waiting = {r.commitment_id for r in self.overview.rows if r.unreviewed}
+        keys = [str(row.key.value) for row in table.ordered_rows]
+        start = table.cursor_row
+        for step in range(1, len(keys) + 1):
+            index = (start + step) % len(keys)
+            if keys[index] in waiting:
+                table.move_cursor(row=index)
+                return
+        self.notify("No signals wait for review", timeout=2)

@@ -1,0 +1,1 @@
+"""Reusable pieces: inert text, status badges, sparkline cells, the explanation panel."""

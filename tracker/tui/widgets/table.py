@@ -1,0 +1,55 @@
+"""A DataTable for columns of set widths: new rows are not measured.
+
+DataTable measures every cell of every new row to size auto-width columns, through
+Rich, at three terminal-size system calls per cell; when every column has a set
+width (ours do, see `columns.fit`) the measurement is thrown away. Filling the
+commitments table with 1,000 rows spent most of its time there. This subclass skips
+it and only updates the scrollable size, which is all the original then does.
+
+It overrides a private method of Textual 8.2.8 (pinned exactly in pyproject.toml);
+when a row or column needs measuring (auto width, auto height, a row label) the
+original runs. The TUI tests exercise both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.geometry import Size
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist, RowKey
+
+
+class FixedTable(DataTable[Any]):
+    """DataTable that trusts the widths it was given."""
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        new_rows = list(new_rows)
+        needs_measure = any(column.auto_width for column in self.columns.values()) or any(
+            row.auto_height or row.label is not None
+            for row in (self.rows.get(key) for key in new_rows)
+            if row is not None
+        )
+        if needs_measure:
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor, or None for an empty table."""
+        if not self.row_count:
+            return None
+        try:
+            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        except RowDoesNotExist:
+            return None
+
+    def move_to_key(self, key: str | None) -> bool:
+        """Put the cursor on the row `key` if it is shown; False if it is not."""
+        if key is None or RowKey(key) not in self.rows:
+            return False
+        self.move_cursor(row=self.get_row_index(key), animate=False)
+        return True
