@@ -143,3 +143,20 @@ def test_backup_is_a_consistent_copy(workspace: Path, tmp_path: Path) -> None:
         assert conn.execute("SELECT review FROM signals WHERE id = 1").fetchone()[0] == "confirmed"
     again = run_cli("backup", target, workspace=workspace)
     assert again.code == 2 and "exists" in again.err
+
+
+def test_snapshots_freeze_the_report_and_are_immutable(workspace: Path) -> None:
+    assert run_cli("snapshot", "interim-2023", workspace=workspace).code == 0
+    frozen = yaml.safe_load(run_cli("export", "--snapshot", "interim-2023", workspace=workspace).out)
+    assert frozen["compliance_percent"] is None
+    run_cli("review", "confirm", "1", workspace=workspace)
+    run_cli("assess", COMMITMENT, "fulfilled", "--note", "done", workspace=workspace)
+    now = yaml.safe_load(run_cli("export", workspace=workspace).out)
+    assert now["compliance_percent"] == 100.0
+    again = yaml.safe_load(run_cli("export", "--snapshot", "interim-2023", workspace=workspace).out)
+    assert again == frozen  # later reviews never change a snapshot
+    taken = run_cli("snapshot", "interim-2023", workspace=workspace)
+    assert taken.code == 2 and "snapshots are immutable" in taken.err
+    assert "interim-2023" in run_cli("snapshot", "--list", workspace=workspace).out
+    missing = run_cli("export", "--snapshot", "nope", workspace=workspace)
+    assert missing.code == 1 and "--snapshot: no snapshot 'nope'" in missing.err

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import NotFoundError, Problem
+from tracker.errors import NotFoundError, Problem, UsageError
 from tracker.records import commitment_index, load_statements
 from tracker.reviewing import Clock, Reviewer, utc_clock
 from tracker.storage.db import Database, open_database
@@ -322,6 +322,53 @@ class Tracker:
     def refresh_statuses(self) -> int:
         """Record derived changes that come with time (overdue, stalled); for the daily job."""
         return self.reviewer.refresh_statuses()
+
+    # -- reports and snapshots
+
+    def report(
+        self, *, statement_ids: Sequence[str] = (), statuses: Sequence[str] = (), tags: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """The report model (statement -> commitments -> status, score, evidence), filtered."""
+        from tracker.reports import build_report
+
+        known = {s.id for s in self.records.statements}
+        for statement_id in statement_ids:
+            if statement_id not in known:
+                raise NotFoundError(f"--statement: no statement {statement_id!r}")
+        return build_report(
+            self.records.statements,
+            self.overview(),
+            self.db,
+            statement_ids=statement_ids,
+            statuses=statuses,
+            tags=tags,
+        )
+
+    def snapshot(self, name: str) -> dict[str, Any]:
+        """Freeze the current report under `name` (an interim or final report); never replaced."""
+        import json
+
+        from tracker.storage.reviews import save_snapshot
+
+        report = self.report()
+        if not save_snapshot(self.db, name, report["generated"], json.dumps(report, ensure_ascii=False)):
+            raise UsageError(f"NAME: a snapshot {name!r} exists already; snapshots are immutable")
+        return report
+
+    def snapshot_report(self, name: str) -> dict[str, Any]:
+        import json
+
+        from tracker.storage.reviews import get_snapshot
+
+        data = get_snapshot(self.db, name)
+        if data is None:
+            raise NotFoundError(f"--snapshot: no snapshot {name!r} (see `tracker snapshot --list`)")
+        return dict(json.loads(data))
+
+    def snapshots(self) -> list[tuple[str, str]]:
+        from tracker.storage.reviews import list_snapshots
+
+        return list_snapshots(self.db)
 
     # -- reads for the faces
 

@@ -8,10 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from tracker.cli.common import FORMATS, Context
-from tracker.errors import NotFoundError, UsageError
-from tracker.reports import COMMITMENT_COLUMNS, REPORT_FORMATS, build_report, commitment_rows, render
+from tracker.errors import UsageError
+from tracker.reports import COMMITMENT_COLUMNS, REPORT_FORMATS, commitment_rows, render
 from tracker.reviewing import CONFIDENCE
 from tracker.types import PARTIES_SCOPE, RELATIONS, STRENGTHS, VERDICT_SCORES
+from tracker.validate import SLUG
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
@@ -84,7 +85,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--what", choices=("commitments", "evidence", "history"), default="commitments")
     _filters(p)
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write here (default: stdout)")
+    p.add_argument("--snapshot", metavar="NAME", help="report from a frozen snapshot instead of now")
     p.set_defaults(handler=run_export)
+
+    p = sub.add_parser("snapshot", help="freeze the current statuses as a named, immutable report")
+    p.add_argument("name", metavar="NAME", nargs="?")
+    p.add_argument("--list", action="store_true", help="list the snapshots")
+    p.set_defaults(handler=run_snapshot)
 
     p = sub.add_parser("backup", help="a consistent copy of the database, safe while the watcher runs")
     p.add_argument("file", metavar="FILE", type=Path)
@@ -92,19 +99,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace, ctx: Context) -> dict:
-    statements = ctx.statements()
-    known = {s.id for s in statements}
-    for sid in args.statement:
-        if sid not in known:
-            raise NotFoundError(f"--statement: no statement {sid!r}")
-    return build_report(
-        statements,
-        ctx.tracker.overview(),
-        ctx.db(),
-        statement_ids=args.statement,
-        statuses=args.status,
-        tags=args.tag,
-    )
+    ctx.statements()
+    return ctx.tracker.report(statement_ids=args.statement, statuses=args.status, tags=args.tag)
 
 
 def run_status(args: argparse.Namespace, ctx: Context) -> int:
@@ -223,12 +219,35 @@ def run_history(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
-    text = render(_report(args, ctx), args.format, what=args.what, db=ctx.db())
+    if args.snapshot:
+        if args.what != "commitments" or args.statement or args.status or args.tag:
+            raise UsageError(
+                "--snapshot: a snapshot is reported whole, as commitments (no filters, no --what)"
+            )
+        report = ctx.tracker.snapshot_report(args.snapshot)
+    else:
+        report = _report(args, ctx)
+    text = render(report, args.format, what=args.what, db=ctx.db())
     if args.output:
         args.output.write_text(text, encoding="utf-8", newline="")
         ctx.err.print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def run_snapshot(args: argparse.Namespace, ctx: Context) -> int:
+    if args.list or not args.name:
+        rows = [{"name": name, "created": created} for name, created in ctx.tracker.snapshots()]
+        ctx.emit(rows, "table", columns=["name", "created"], title=f"{len(rows)} snapshots")
+        return 0
+    if not SLUG.match(args.name):
+        raise UsageError(f"NAME: {args.name!r} must be lower-case letters, digits and '-'")
+    ctx.statements()
+    report = ctx.tracker.snapshot(args.name)
+    ctx.console.print(
+        f"snapshot {args.name}: {report['commitments']} commitments as of {report['generated']}"
+    )
     return 0
 
 

@@ -228,3 +228,27 @@ def commitments_of_articles(db: Database, article_ids: Sequence[int]) -> set[str
             rows = conn.execute(sql, chunk)
             found.update(str(r[0]) for r in rows)
     return found
+
+
+def save_snapshot(db: Database, name: str, created: str, data: str) -> bool:
+    """Store a frozen report; False if the name is taken (snapshots are never replaced)."""
+    with db.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO snapshots (name, created, data) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+            (name, created, data),
+        )
+        return cursor.rowcount == 1
+
+
+def get_snapshot(db: Database, name: str) -> str | None:
+    with db.reading() as conn:
+        row = conn.execute("SELECT data FROM snapshots WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+
+def list_snapshots(db: Database) -> list[tuple[str, str]]:
+    with db.reading() as conn:
+        return [
+            (str(r[0]), str(r[1]))
+            for r in conn.execute("SELECT name, created FROM snapshots ORDER BY created")
+        ]
