@@ -99,9 +99,7 @@ class Reviewer:
         note: str | None = None,
     ) -> None:
         """Change relation, strength or note without changing the review itself."""
-        _check_choice("--relation", relation, RELATIONS)
-        _check_choice("--strength", strength, STRENGTHS)
-        changes = {k: v for k, v in {"relation": relation, "strength": strength, "note": note}.items() if v}
+        changes = _changes(relation, strength, note)
         at = to_db(self.clock())
         with self.db.transaction() as conn:
             signal = self._signal(conn, signal_id)
@@ -119,9 +117,7 @@ class Reviewer:
         strength: str | None = None,
         note: str | None = None,
     ) -> None:
-        _check_choice("--relation", relation, RELATIONS)
-        _check_choice("--strength", strength, STRENGTHS)
-        changes = {k: v for k, v in {"relation": relation, "strength": strength, "note": note}.items() if v}
+        changes = _changes(relation, strength, note)
         with self.db.transaction() as conn:
             commitment_id = store.evidence_exists(conn, evidence_id)
             if commitment_id is None:
@@ -268,6 +264,13 @@ class Reviewer:
         if commitment_id not in self._index:
             raise NotFoundError(f"ID: no commitment {commitment_id!r} (see `tracker list`)")
         return self._index[commitment_id][1]
+
+
+def _changes(relation: str | None, strength: str | None, note: str | None) -> dict[str, str]:
+    """The amendments given, validated; an empty value means "leave as it is"."""
+    _check_choice("--relation", relation, RELATIONS)
+    _check_choice("--strength", strength, STRENGTHS)
+    return {k: v for k, v in {"relation": relation, "strength": strength, "note": note}.items() if v}
 
 
 def _check_choice(argument: str, value: str | None, choices: Sequence[str]) -> None:

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker.errors import NotFoundError
+from tracker.storage.articles import row_to_article
 from tracker.storage.db import Database, from_db, to_db, utcnow
 from tracker.types import Article, Signal, TermHit
 
@@ -258,7 +259,7 @@ def articles_by_ids(db: Database, article_ids: Sequence[int]) -> list[Article]:
             rows = conn.execute(
                 f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
             )
-            out.extend(_article(r) for r in rows)
+            out.extend(row_to_article(r) for r in rows)
     return out
 
 
@@ -285,7 +286,7 @@ def iter_articles(
             ).fetchall()
         if not rows:
             return
-        yield [_article(r) for r in rows]
+        yield [row_to_article(r) for r in rows]
         last_id = rows[-1]["id"]
 
 
@@ -306,22 +307,6 @@ def find_article_id(db: Database, ref: str) -> int:
 def count_articles(db: Database) -> int:
     with db.reading() as conn:
         return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-
-
-def _article(row: sqlite3.Row) -> Article:
-    return Article(
-        id=row["id"],
-        guid=row["guid"],
-        url=row["url"],
-        canonical_url=row["canonical_url"],
-        title=row["title"] or "",
-        summary=row["summary"] or "",
-        content=row["content"] or "",
-        language=row["language"],
-        published=from_db(row["published"]),
-        first_seen=from_db(row["first_seen"]) or utcnow(),
-        updated=from_db(row["updated"]),
-    )
 
 
 # ---------------------------------------------------------------- meta: the rules fingerprint
