@@ -27,9 +27,11 @@ def test_extract_writes_a_draft_that_passes_check(empty_workspace: Path, tmp_pat
     source = tmp_path / "statement.txt"
     source.write_text(STATEMENT, encoding="utf-8")
     target = empty_workspace / "commitments" / "ru-cn-2024-media.yaml"
+    rules = empty_workspace / "rules" / "ru-cn-2024-media.yaml"
     result = run_cli(
-        "extract", source, "--statement-id", "ru-cn-2024-media", "-o", target, workspace=empty_workspace
-    )
+        "extract", source, "--statement-id", "ru-cn-2024-media", "-o", target, "--rules", rules,
+        workspace=empty_workspace,
+    )  # fmt: skip
     assert result.code == 0, result.err
     record = yaml.safe_load(target.read_text(encoding="utf-8"))
     assert record["statement"]["draft"] is True
@@ -38,8 +40,11 @@ def test_extract_writes_a_draft_that_passes_check(empty_workspace: Path, tmp_pat
     texts = [c["text"]["en"] for c in record["commitments"]]
     assert any("annual consultations of their media regulators" in t for t in texts)
     assert not any("Share this page" in t for t in texts)
+    drafted = yaml.safe_load(rules.read_text(encoding="utf-8"))["rules"]
+    assert {r["targets"]["commitments"][0] for r in drafted} <= {c["id"] for c in record["commitments"]}
     check = run_cli("check", workspace=empty_workspace)
     assert check.code == 0, check.err
+    assert f"{len(drafted)} rules" in check.out
 
 
 def test_extract_errors_name_the_argument(empty_workspace: Path, tmp_path: Path) -> None:
