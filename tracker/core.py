@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import NotFoundError, Problem, UsageError
+from tracker.errors import LockedError, NotFoundError, Problem, UsageError
 from tracker.records import commitment_index, load_statements
 from tracker.reviewing import Clock, Reviewer, utc_clock
 from tracker.storage.db import Database, open_database
@@ -70,6 +70,8 @@ class Tracker:
         self._records: Records | None = None
         self._feeds: tuple[list[Feed], list[Problem]] | None = None
         self._matcher: tuple[Matcher, list[Problem]] | None = None
+        #: True in the process that holds the workspace's watch lock (`tracker watch`).
+        self.owns_watch_lock = False
 
     def fork(self) -> Tracker:
         """A second Tracker on the same workspace and database, with its own connection.
@@ -137,8 +139,15 @@ class Tracker:
         match: bool = True,
     ) -> list[PollResult]:
         """Poll the enabled feeds (or those named, even disabled), storing and matching what is new."""
+        from tracker.lock import watch_holder
         from tracker.monitor import poll_feeds
 
+        if not self.owns_watch_lock:
+            holder = watch_holder(self.workspace.state_dir)
+            if holder:
+                raise LockedError(
+                    f"tracker watch is polling this workspace ({holder}); its results appear here"
+                )
         feeds = self.feeds()
         if names:
             unknown = sorted(set(names) - {f.name for f in feeds})

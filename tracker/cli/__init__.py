@@ -17,7 +17,15 @@ from tracker.cli.common import Context
 from tracker.errors import LockedError, RecordError, TrackerError, UsageError
 
 #: Command modules, in the order their commands appear in `--help`.
-COMMAND_MODULES = ("cmd_records", "cmd_feeds", "cmd_rules", "cmd_status", "cmd_ui", "cmd_extract")
+COMMAND_MODULES = (
+    "cmd_records",
+    "cmd_feeds",
+    "cmd_rules",
+    "cmd_status",
+    "cmd_watch",
+    "cmd_ui",
+    "cmd_extract",
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
