@@ -168,10 +168,10 @@ def _fill(db_path: Path, ids: list[str]) -> None:
 
 
 def _tracker(root: Path) -> Any:
-    from tests.fixtures_tui import tracker_class
+    from tracker.core import Tracker
     from tracker.workspace import Workspace
 
-    return tracker_class()(Workspace(root))
+    return Tracker(Workspace(root))
 
 
 async def _median_key(pilot: Any, key: str, times: int) -> float:
