@@ -13,7 +13,7 @@ from tracker.errors import NotFoundError, UsageError
 from tracker.matching import rule_test, rules_changed
 from tracker.rules import Matcher
 from tracker.storage import signals as store
-from tracker.types import Explanation
+from tracker.types import Explanation, Rule
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -196,13 +196,23 @@ def run_rules_list(args: argparse.Namespace, ctx: Context) -> int:
             "min_score": rule.min_score,
             "fields": list(rule.fields),
             "dates": "yes" if rule.dates else "",
-            "file": str(rule.origin) if rule.origin else "",
+            "file": _where(rule, ctx),
         }
         for rule in matcher.rules
     ]
     columns = ["id", "targets", "relation", "min_score", "file"] if args.format == "table" else None
     ctx.emit(rows, args.format, columns=columns, title=f"{len(rows)} rules, {matcher.term_count} terms")
     return 0
+
+
+def _where(rule: Rule, ctx: Context) -> str:
+    """file:line, relative to the workspace when the file is inside it."""
+    if rule.origin is None:
+        return ""
+    try:
+        return f"{rule.origin.file.relative_to(ctx.workspace.root)}:{rule.origin.line}"
+    except ValueError:
+        return str(rule.origin)
 
 
 def run_rules_test(args: argparse.Namespace, ctx: Context) -> int:

@@ -84,7 +84,7 @@ class _Slot:
     term: Term
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: it holds a dict, and one object per form
 class _Variant:
     """How a key must sit in the text.
 

@@ -123,10 +123,19 @@ def sync_signals(
         existing = _existing(conn, article_ids)
         plan = planner(existing, drafts)
         for draft in plan.inserts:
+            # An article deleted since it was read (retention) simply gets no signal.
             conn.execute(
                 "INSERT INTO signals (article_id, commitment_id, rule_ids, score, relation, hits, dates,"
-                " created, updated, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
-                (draft.article_id, draft.commitment_id, *_matcher_values(draft), stamp, stamp),
+                " created, updated, state) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active'"
+                " WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                (
+                    draft.article_id,
+                    draft.commitment_id,
+                    *_matcher_values(draft),
+                    stamp,
+                    stamp,
+                    draft.article_id,
+                ),
             )
         for signal_id, draft in plan.updates + plan.reactivations:
             # `review IS NULL` again here: belt and braces for "never touch reviews".
