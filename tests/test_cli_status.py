@@ -160,3 +160,15 @@ def test_snapshots_freeze_the_report_and_are_immutable(workspace: Path) -> None:
     assert "interim-2023" in run_cli("snapshot", "--list", workspace=workspace).out
     missing = run_cli("export", "--snapshot", "nope", workspace=workspace)
     assert missing.code == 1 and "--snapshot: no snapshot 'nope'" in missing.err
+
+
+def test_workspace_stale_after_decides_when_evidence_is_stale(workspace: Path) -> None:
+    run_cli("review", "confirm", "1", workspace=workspace)
+    assert status_of(workspace, COMMITMENT)["status"] == "stalled"  # 2023 evidence, 365 days by default
+    (workspace / "tracker.yaml").write_text("stale_after: 10 years\n", encoding="utf-8")
+    assert status_of(workspace, COMMITMENT)["status"] == "in_progress"
+    (workspace / "tracker.yaml").write_text("stale_after: soon\ncolour: red\n", encoding="utf-8")
+    check = run_cli("check", workspace=workspace)
+    assert check.code == 1
+    assert "tracker.yaml:1: stale_after: expected a duration" in check.err
+    assert "tracker.yaml:2: colour: unknown key" in check.err

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.config import Config, load_config
 from tracker.errors import LockedError, NotFoundError, Problem, UsageError
 from tracker.records import commitment_index, load_statements
 from tracker.reviewing import Clock, Reviewer, utc_clock
@@ -99,17 +100,22 @@ class Tracker:
     def check(self) -> list[Problem]:
         """Every problem in every record file (commitments, rules, feeds), in file order."""
         records = self.reload_records()
-        problems = [*records.problems, *self._load_feeds()[1], *self.load_matcher()[1]]
+        self.__dict__.pop("_config", None)
+        problems = [*records.problems, *self._config[1], *self._load_feeds()[1], *self.load_matcher()[1]]
         return sorted(problems, key=lambda p: (str(p.file), p.line or 0))
 
     def record_counts(self) -> dict[str, int]:
         """Counts of the other record kinds, for `tracker check`'s summary."""
         return {"rules": len(self.matcher.rules), "feeds": len(self.feeds())}
 
+    @cached_property
+    def _config(self) -> tuple[Config, list[Problem]]:
+        return load_config(self.workspace.config_path)
+
     @property
     def stale_after(self) -> timedelta | None:
-        """The workspace default for `stalled`; None means the built-in 365 days."""
-        return None
+        """`stale_after` from tracker.yaml; None means the built-in 365 days."""
+        return self._config[0].stale_after
 
     # -- feeds and articles
 

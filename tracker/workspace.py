@@ -124,14 +124,9 @@ feeds: []
 """
 
 EXAMPLE_CONFIG = """\
-# Workspace settings for `tracker watch` (all optional).
-# stale_after: 365 days        # derived status turns `stalled` after this without new evidence
-# reports:                     # written daily by the watcher
-#   - format: csv
-#     what: commitments
-#     folder: reports
-#     at: "06:00"
-# on_signal: ["notify-send", "tracker"]   # command run per new signal, JSON on stdin
+# Workspace settings (optional). `tracker check` validates this file.
+# stale_after: 365 days    # derived status turns `stalled` when the newest supporting
+#                          # evidence is older than this (commitments may override it)
 """
 
 
