@@ -1,23 +1,47 @@
-"""The analyst's operations: review signals, add evidence, record assessments.
+"""The analyst's operations: review signals, add evidence, record assessments; statuses and reports.
 
-Each operation is validated first (known ids, known relation/strength/status words),
-then committed in one transaction together with the status-history entry it causes,
-so a crash can lose neither a review nor the trace of what it changed.
+Each write is validated first (known ids, known words for relation, strength, status,
+party), then committed in one transaction together with the status-history entry it
+causes: a crash can lose neither a review nor the trace of what it changed. The
+status that entry records is computed inside the same transaction, from what the
+transaction wrote, by the pure rules of `tracker.status`.
+
+`Reviewer` holds one database, the loaded records and an injectable clock; the
+`Tracker` facade hands out one per call, the daily job calls `refresh_statuses`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
+from tracker import reports
+from tracker import status as rules
 from tracker.errors import NotFoundError, UsageError
-from tracker.overview import commitment_status
 from tracker.storage import reviews as store
 from tracker.storage.db import Database, to_db
-from tracker.types import PARTIES_SCOPE, RELATIONS, STRENGTHS, VERDICT_SCORES, Commitment, Statement
+from tracker.types import (
+    DERIVED_STATUSES,
+    PARTIES_SCOPE,
+    RELATIONS,
+    STRENGTHS,
+    VERDICT_SCORES,
+    Assessment,
+    Commitment,
+    CommitmentStatus,
+    HistoryEntry,
+    SourcedEvidence,
+    Statement,
+)
 
 Clock = Callable[[], datetime]
 CONFIDENCE = ("low", "medium", "high")
+#: Every status a commitment can show: the verdicts, then the derived statuses.
+STATUSES = tuple(dict.fromkeys((*VERDICT_SCORES, *DERIVED_STATUSES)))
 
 
 def utc_clock() -> datetime:
@@ -25,7 +49,11 @@ def utc_clock() -> datetime:
 
 
 class Reviewer:
-    """Operations over one database and the loaded records; `clock` is injectable for tests."""
+    """Operations over one database and the loaded records; `clock` is injectable for tests.
+
+    `stale_after` is the workspace default (tracker.yaml); a commitment's or its
+    statement's own value wins over it.
+    """
 
     def __init__(
         self,
@@ -38,9 +66,10 @@ class Reviewer:
         self.db = db
         self.clock = clock
         self.stale_after = stale_after
-        self._index = {c.id: (s, c) for s in statements for c in s.commitments}
+        self.statements = list(statements)
+        self._index = {c.id: (s, c) for s in self.statements for c in s.commitments}
 
-    # -- signals
+    # ------------------------------------------------------------ signals
 
     def confirm(
         self,
@@ -51,10 +80,14 @@ class Reviewer:
         note: str | None = None,
         reviewer: str | None = None,
     ) -> int:
-        """Confirm a signal as evidence; returns the evidence id."""
+        """Confirm a signal as evidence (title, URL, feeds and day from its article); the evidence id.
+
+        Confirming a rejected signal again revives its withdrawn evidence row.
+        """
         _check_choice("--relation", relation, RELATIONS)
         _check_choice("--strength", strength, STRENGTHS)
-        at = to_db(self.clock())
+        now = self.clock()
+        at = _stamp(now)
         with self.db.transaction() as conn:
             signal = self._signal(conn, signal_id)
             relation = relation or signal["relation"]
@@ -75,20 +108,25 @@ class Reviewer:
                 note=note,
                 reviewer=reviewer,
             )
-            self._record_status(signal["commitment_id"], f"signal {signal_id} confirmed", (evidence_id,))
+            self._record(
+                conn, [signal["commitment_id"]], now, f"signal {signal_id} confirmed", (evidence_id,)
+            )
         return evidence_id
 
     def reject(self, signal_id: int, *, note: str | None = None, reviewer: str | None = None) -> None:
-        """Reject a signal; it stays rejected when the article matches again."""
-        at = to_db(self.clock())
+        """Reject a signal; it stays rejected when the article matches again (re-matching
+        never writes the review columns). Evidence it had become is withdrawn, not deleted."""
+        now = self.clock()
+        at = _stamp(now)
         with self.db.transaction() as conn:
             signal = self._signal(conn, signal_id)
             if note:
                 store.amend_signal(conn, signal_id, {"note": note})
             store.set_review(conn, signal_id, "rejected", at, reviewer)
-            store.withdraw_signal_evidence(conn, signal_id, at)
+            withdrawn = store.withdraw_signal_evidence(conn, signal_id, at)
             store.log_review(conn, signal_id, "reject", at=at, note=note, reviewer=reviewer)
-            self._record_status(signal["commitment_id"], f"signal {signal_id} rejected")
+            evidence_ids = (withdrawn,) if withdrawn else ()
+            self._record(conn, [signal["commitment_id"]], now, f"signal {signal_id} rejected", evidence_ids)
 
     def amend_signal(
         self,
@@ -97,17 +135,63 @@ class Reviewer:
         relation: str | None = None,
         strength: str | None = None,
         note: str | None = None,
+        reviewer: str | None = None,
     ) -> None:
-        """Change relation, strength or note without changing the review itself."""
+        """Change relation, strength or note (of the signal and its evidence) without a new review."""
         changes = _changes(relation, strength, note)
-        at = to_db(self.clock())
+        now = self.clock()
         with self.db.transaction() as conn:
             signal = self._signal(conn, signal_id)
             store.amend_signal(conn, signal_id, changes)
-            store.log_review(conn, signal_id, "amend", at=at, **changes)
-            self._record_status(signal["commitment_id"], f"signal {signal_id} amended")
+            store.log_review(conn, signal_id, "amend", at=_stamp(now), reviewer=reviewer, **changes)
+            self._record(conn, [signal["commitment_id"]], now, f"signal {signal_id} amended")
 
-    # -- evidence
+    # ------------------------------------------------------------ evidence
+
+    def add_evidence(
+        self,
+        commitment_id: str,
+        *,
+        title: str,
+        url: str | None = None,
+        document: str | None = None,
+        publisher: str | None = None,
+        date: date | None = None,
+        relation: str = "supports",
+        strength: str | None = None,
+        note: str | None = None,
+        added_by: str | None = None,
+    ) -> int:
+        """Evidence found by hand, from a URL or a document reference; returns its id."""
+        self._commitment(commitment_id)
+        _check_choice("--relation", relation, RELATIONS)
+        _check_choice("--strength", strength, STRENGTHS)
+        if not title.strip():
+            raise UsageError("--title: the evidence needs a title")
+        if url is not None:
+            check_url(url)
+        now = self.clock()
+        if date is not None and date > now.date():
+            raise UsageError(
+                f"--date: {date.isoformat()} is in the future; evidence is dated when it happened"
+            )
+        with self.db.transaction() as conn:
+            evidence_id = store.insert_evidence(
+                conn,
+                commitment_id,
+                title=title.strip(),
+                url=url,
+                document=_blank(document),
+                publisher=_blank(publisher),
+                day=date,
+                relation=relation,
+                strength=strength,
+                note=_blank(note),
+                at=_stamp(now),
+                added_by=added_by,
+            )
+            self._record(conn, [commitment_id], now, f"evidence {evidence_id} added", (evidence_id,))
+        return evidence_id
 
     def amend_evidence(
         self,
@@ -118,51 +202,27 @@ class Reviewer:
         note: str | None = None,
     ) -> None:
         changes = _changes(relation, strength, note)
+        now = self.clock()
         with self.db.transaction() as conn:
-            commitment_id = store.evidence_exists(conn, evidence_id)
-            if commitment_id is None:
-                raise NotFoundError(f"no evidence {evidence_id}")
+            row = self._evidence_row(conn, evidence_id)
             store.amend_evidence(conn, evidence_id, changes)
-            self._record_status(commitment_id, f"evidence {evidence_id} amended", (evidence_id,))
+            self._record(conn, [row["commitment_id"]], now, f"evidence {evidence_id} amended", (evidence_id,))
 
-    def add_evidence(
-        self,
-        commitment_id: str,
-        *,
-        title: str,
-        url: str | None = None,
-        publisher: str | None = None,
-        date: date | None = None,
-        relation: str = "supports",
-        strength: str | None = None,
-        note: str | None = None,
-        added_by: str | None = None,
-    ) -> int:
-        """Evidence found by hand (a URL or a document reference); returns its id."""
-        self._commitment(commitment_id)
-        _check_choice("--relation", relation, RELATIONS)
-        _check_choice("--strength", strength, STRENGTHS)
-        if not title.strip():
-            raise UsageError("--title: the evidence needs a title")
-        at = to_db(self.clock())
+    def withdraw_evidence(self, evidence_id: int, *, note: str | None = None) -> None:
+        """Withdraw evidence added by hand (kept, marked withdrawn); reject a signal's instead."""
+        now = self.clock()
         with self.db.transaction() as conn:
-            evidence_id = store.insert_evidence(
-                conn,
-                commitment_id,
-                title=title.strip(),
-                url=url,
-                publisher=publisher,
-                day=date,
-                relation=relation,
-                strength=strength,
-                note=note,
-                at=at,
-                added_by=added_by,
+            row = self._evidence_row(conn, evidence_id)
+            if row["signal_id"] is not None:
+                raise UsageError(
+                    f"EVIDENCE: {evidence_id} came from signal {row['signal_id']}; reject that signal instead"
+                )
+            store.withdraw_evidence(conn, evidence_id, _stamp(now), _blank(note))
+            self._record(
+                conn, [row["commitment_id"]], now, f"evidence {evidence_id} withdrawn", (evidence_id,)
             )
-            self._record_status(commitment_id, f"evidence {evidence_id} added by hand", (evidence_id,))
-        return evidence_id
 
-    # -- assessments
+    # ------------------------------------------------------------ assessments
 
     def assess(
         self,
@@ -175,16 +235,21 @@ class Reviewer:
         evidence_ids: Sequence[int] = (),
         assessor: str | None = None,
     ) -> int:
-        """Append a verdict; the newest one is current, older ones stay as history."""
-        self._commitment(commitment_id)
+        """Append a verdict; the newest per party is current, older ones stay as history."""
+        commitment = self._commitment(commitment_id)
         _check_choice("STATUS", status, tuple(VERDICT_SCORES))
         _check_choice("--party", party, PARTIES_SCOPE)
         _check_choice("--confidence", confidence, CONFIDENCE)
+        if party != "joint" and party not in commitment.parties:
+            raise UsageError(
+                f"--party: {party} is not a party of {commitment_id} ({', '.join(commitment.parties)})"
+            )
         if not rationale.strip():
             raise UsageError("--note: an assessment needs a rationale")
-        at = to_db(self.clock())
+        evidence_ids = list(dict.fromkeys(evidence_ids))
+        now = self.clock()
         with self.db.transaction() as conn:
-            unknown = set(evidence_ids) - store.existing_evidence_ids(conn, commitment_id, evidence_ids)
+            unknown = set(evidence_ids) - store.current_evidence_ids(conn, commitment_id, evidence_ids)
             if unknown:
                 raise UsageError(f"--evidence: no evidence {sorted(unknown)} for {commitment_id}")
             assessment_id = store.insert_assessment(
@@ -196,74 +261,311 @@ class Reviewer:
                 confidence=confidence,
                 evidence_ids=evidence_ids,
                 assessor=assessor,
-                at=at,
+                at=_stamp(now),
             )
-            if party == "joint":
-                store.insert_history(
-                    conn,
-                    commitment_id,
-                    status=status,
-                    origin="analyst",
-                    at=at,
-                    reason=rationale.strip(),
-                    evidence_ids=evidence_ids,
-                )
-            else:
-                self._record_status(commitment_id, f"{party} assessment: {rationale.strip()}", evidence_ids)
+            self._record(conn, [commitment_id], now, "", evidence_ids)
         return assessment_id
 
-    # -- status history
+    # ------------------------------------------------------------ status and history
 
-    def record_status(self, commitment_id: str, reason: str) -> bool:
-        """Add a history entry if the shown status changed (used by the daily refresh)."""
-        with self.db.transaction():
-            return self._record_status(commitment_id, reason)
+    def status(self, commitment_id: str) -> CommitmentStatus:
+        self._commitment(commitment_id)
+        return self.statuses([commitment_id])[commitment_id]
+
+    def statuses(self, commitment_ids: Sequence[str] | None = None) -> dict[str, CommitmentStatus]:
+        """Status of each commitment (every one in the records by default), from one read."""
+        return current_statuses(
+            self.db,
+            self.statements,
+            now=self.clock(),
+            stale_after=self.stale_after,
+            commitment_ids=commitment_ids,
+        )
 
     def refresh_statuses(
-        self, commitment_ids: Sequence[str] | None = None, *, reason: str | None = None
+        self,
+        commitment_ids: Sequence[str] | None = None,
+        *,
+        reason: str | None = None,
+        now: datetime | None = None,
     ) -> int:
-        """Record derived changes (new signals, overdue, stalled) as history; returns how many.
+        """Record the status changes nobody's action caused (time passing, new signals); how many.
 
-        Without ids every commitment is checked: the daily job's pass for what time changes.
+        The daily job's pass: a commitment that became overdue or stalled gets its
+        history entry dated when that happened. Idempotent: a second pass records nothing.
         """
-        ids = [c for c in (commitment_ids if commitment_ids is not None else self._index) if c in self._index]
-        return sum(self.record_status(cid, reason or "refreshed: the passing of time") for cid in ids)
+        ids = self._ids(commitment_ids)
+        with self.db.transaction() as conn:
+            return self._record(conn, ids, now or self.clock(), reason or "refreshed", backdate=True)
 
-    def _record_status(self, commitment_id: str, reason: str, evidence_ids: Sequence[int] = ()) -> bool:
-        statement, commitment = self._index[commitment_id]
+    def record_status(self, commitment_id: str, reason: str) -> bool:
+        """Add a history entry if the shown status changed."""
+        return self.refresh_statuses([commitment_id], reason=reason) > 0
+
+    def history(self, commitment_id: str) -> list[HistoryEntry]:
+        """Every change of the shown status, oldest first."""
+        self._commitment(commitment_id)
+        return store.history(self.db, [commitment_id])
+
+    def assessments(self, commitment_id: str) -> list[Assessment]:
+        """Every verdict recorded, every party, oldest first."""
+        self._commitment(commitment_id)
+        return store.assessments(self.db, [commitment_id])
+
+    def evidence(self, commitment_id: str) -> list[SourcedEvidence]:
+        self._commitment(commitment_id)
+        return store.evidence(self.db, [commitment_id])
+
+    def unreviewed(
+        self, commitment_ids: Sequence[str] | None = None, *, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Signals waiting for review, newest first, with their article's title and URL."""
+        if commitment_ids:
+            for commitment_id in commitment_ids:
+                self._commitment(commitment_id, argument="--commitment")
+        rows = store.unreviewed_signals(self.db, commitment_ids=commitment_ids, limit=limit)
+        return [dict(row) | {"rule_ids": json.loads(row["rule_ids"] or "[]")} for row in rows]
+
+    # ------------------------------------------------------------ reports and snapshots
+
+    def report(
+        self,
+        *,
+        statement_ids: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        parties: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        snapshot: str | None = None,
+    ) -> dict[str, Any]:
+        """The report model (statement → commitments → status, verdicts, evidence), filtered.
+
+        Built whole and then selected, so a snapshot (`snapshot` names one) filtered
+        today gives the same figures as a live report filtered the same way then.
+        """
+        filters = self._check_filters(statement_ids, statuses, parties, tags)
+        model = self.snapshot_report(snapshot) if snapshot else self._full_report()
+        return reports.select(model, **filters)
+
+    def export(
+        self,
+        fmt: str = "yaml",
+        *,
+        what: str = "commitments",
+        statement_ids: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        parties: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        snapshot: str | None = None,
+    ) -> str:
+        """What `tracker export` writes (and the watcher's scheduled reports): one text."""
+        _check_choice("--format", fmt, reports.REPORT_FORMATS)
+        _check_choice("--what", what, reports.EXPORTS)
+        if snapshot and what in ("history", "assessments"):
+            raise UsageError(f"--what: a snapshot freezes statuses and evidence, not {what}")
+        model = self.report(
+            statement_ids=statement_ids, statuses=statuses, parties=parties, tags=tags, snapshot=snapshot
+        )
+        if what == "commitments":
+            return reports.render_report(model, fmt)
+        if what == "evidence":
+            rows, columns = reports.evidence_rows(model), reports.EVIDENCE_COLUMNS
+        elif what == "history":
+            rows, columns = self.history_rows(model), reports.HISTORY_COLUMNS
+        else:
+            rows, columns = self.assessment_rows(model), reports.ASSESSMENT_COLUMNS
+        return reports.render_rows(rows, fmt, columns, what.capitalize())
+
+    def history_rows(self, model: dict[str, Any]) -> list[dict[str, Any]]:
+        """The status history of the commitments in a report model, as export rows."""
+        return reports.history_rows(model, store.history(self.db, reports.commitment_ids(model)))
+
+    def assessment_rows(self, model: dict[str, Any]) -> list[dict[str, Any]]:
+        return reports.assessment_rows(model, store.assessments(self.db, reports.commitment_ids(model)))
+
+    def _check_filters(
+        self,
+        statement_ids: Sequence[str],
+        statuses: Sequence[str],
+        parties: Sequence[str],
+        tags: Sequence[str],
+    ) -> dict[str, Sequence[str]]:
+        """Unknown filter values are typos: say so instead of printing an empty report."""
+        commitments = [c for _, c in self._index.values()]
+        for statement_id in statement_ids:
+            if statement_id not in {s.id for s in self.statements}:
+                raise NotFoundError(f"--statement: no statement {statement_id!r}")
+        _known("--status", statuses, STATUSES)
+        _known("--party", parties, sorted({p for c in commitments for p in c.parties}))
+        _known("--tag", tags, sorted({t for c in commitments for t in c.tags}))
+        return {"statement_ids": statement_ids, "statuses": statuses, "parties": parties, "tags": tags}
+
+    def snapshot(self, name: str) -> dict[str, Any]:
+        """Freeze the current report under `name` (an interim or final report); never replaced."""
+        model = self._full_report()
+        model["snapshot"] = {"name": name, "created": model["generated"]}
+        data = json.dumps(model, ensure_ascii=False)
+        if not store.save_snapshot(self.db, name, model["generated"], data):
+            raise UsageError(f"NAME: a snapshot {name!r} exists already; snapshots are immutable")
+        return model
+
+    def snapshot_report(self, name: str) -> dict[str, Any]:
+        data = store.get_snapshot(self.db, name)
+        if data is None:
+            raise NotFoundError(f"--snapshot: no snapshot {name!r} (see `tracker snapshot list`)")
+        return dict(json.loads(data))
+
+    def snapshots(self) -> list[tuple[str, str]]:
+        return store.list_snapshots(self.db)
+
+    def backup(self, target: Path) -> None:
+        backup_database(self.db, target)
+
+    def _full_report(self) -> dict[str, Any]:
+        ids = self._ids(None)
         now = self.clock()
-        status = commitment_status(self.db, statement, commitment, now=now, stale_after=self.stale_after)
         with self.db.reading() as conn:
-            last = store.last_history(conn, commitment_id)
-            if last == (status.status, status.origin):
-                return False
-            store.insert_history(
-                conn,
-                commitment_id,
-                status=status.status,
-                origin=status.origin,
-                at=to_db(now) or "",
-                reason=f"{reason}: {status.reason}",
-                evidence_ids=evidence_ids,
+            facts = store.load_facts(conn)
+        evidence = {cid: f.evidence for cid, f in facts.items()}
+        statuses = {cid: self._derive(cid, facts.get(cid), now) for cid in ids}
+        return reports.report_model(self.statements, statuses, evidence, generated=now)
+
+    # ------------------------------------------------------------ internals
+
+    def _derive(self, commitment_id: str, facts: store.StatusFacts | None, now: datetime) -> CommitmentStatus:
+        statement, commitment = self._index[commitment_id]
+        return _derive(statement, commitment, facts, now, self.stale_after)
+
+    def _record(
+        self,
+        conn: store.Connection,
+        commitment_ids: Sequence[str],
+        now: datetime,
+        reason: str,
+        evidence_ids: Sequence[int] = (),
+        *,
+        backdate: bool = False,
+    ) -> int:
+        """Inside the caller's transaction: a history entry for each commitment whose status changed."""
+        ids = [cid for cid in commitment_ids if cid in self._index]
+        every = len(set(ids)) == len(self._index)  # one pass over the tables beats chunks of ids
+        facts = store.load_facts(conn, None if every else ids, sources=False)
+        recorded = 0
+        for cid in ids:
+            current = self._derive(cid, facts.get(cid), now)
+            last = facts[cid].last_change if cid in facts else None
+            entry = rules.history_entry(
+                last, current.status, now=now, reason=reason, evidence_ids=evidence_ids, backdate=backdate
             )
-        return True
+            if entry is not None:
+                store.insert_history(conn, entry)
+                recorded += 1
+        return recorded
 
-    # -- lookups
+    def _ids(self, commitment_ids: Sequence[str] | None) -> list[str]:
+        if commitment_ids is None:
+            return list(self._index)
+        return [cid for cid in dict.fromkeys(commitment_ids) if cid in self._index]
 
-    def _signal(self, conn, signal_id: int):
+    def _signal(self, conn: store.Connection, signal_id: int) -> store.Row:
         signal = store.signal_for_review(conn, signal_id)
         if signal is None:
-            raise NotFoundError(f"no signal {signal_id} (see `tracker review`)")
+            raise NotFoundError(f"SIGNAL: no signal {signal_id} (see `tracker review`)")
         if signal["commitment_id"] not in self._index:
             raise NotFoundError(
-                f"signal {signal_id} points at {signal['commitment_id']!r}, no longer in the records"
+                f"SIGNAL: signal {signal_id} points at {signal['commitment_id']!r}, no longer in the records"
             )
         return signal
 
-    def _commitment(self, commitment_id: str) -> Commitment:
+    def _evidence_row(self, conn: store.Connection, evidence_id: int) -> store.Row:
+        row = store.evidence_row(conn, evidence_id)
+        if row is None or row["withdrawn"] is not None:
+            raise NotFoundError(f"EVIDENCE: no current evidence {evidence_id}")
+        return row
+
+    def _commitment(self, commitment_id: str, *, argument: str = "ID") -> Commitment:
         if commitment_id not in self._index:
-            raise NotFoundError(f"ID: no commitment {commitment_id!r} (see `tracker list`)")
+            raise NotFoundError(f"{argument}: no commitment {commitment_id!r} (see `tracker list`)")
         return self._index[commitment_id][1]
+
+
+def current_statuses(
+    db: Database,
+    statements: Sequence[Statement],
+    *,
+    now: datetime,
+    stale_after: timedelta | None = None,
+    commitment_ids: Sequence[str] | None = None,
+) -> dict[str, CommitmentStatus]:
+    """The status of each commitment of the records (or of those named), from one consistent read.
+
+    The one way to know a status: the CLI, the reports, the history and the dashboard
+    all call this (or `Reviewer.statuses`), so they never disagree. `stale_after` is
+    the workspace default.
+    """
+    index = {c.id: (s, c) for s in statements for c in s.commitments}
+    ids = list(index) if commitment_ids is None else [c for c in dict.fromkeys(commitment_ids) if c in index]
+    with db.reading() as conn:
+        facts = store.load_facts(conn, None if commitment_ids is None else ids, sources=False)
+    return {cid: _derive(*index[cid], facts.get(cid), now, stale_after) for cid in ids}
+
+
+def _derive(
+    statement: Statement,
+    commitment: Commitment,
+    facts: store.StatusFacts | None,
+    now: datetime,
+    stale_after: timedelta | None,
+) -> CommitmentStatus:
+    facts = facts or store.StatusFacts()
+    return rules.commitment_status(
+        commitment,
+        signals=facts.waiting,
+        evidence=[item.evidence for item in facts.evidence],
+        assessments=facts.assessments,
+        now=now,
+        stale_after=rules.resolve_stale_after(commitment, statement, stale_after),
+        last_change=facts.last_change,
+    )
+
+
+def backup_database(db: Database, target: Path) -> None:
+    """A consistent copy of the database while others write, checked before it gets its name.
+
+    SQLite's online backup copies a snapshot of committed pages; the copy is written
+    beside the target and renamed only once `PRAGMA integrity_check` passes, so a
+    half-written backup never looks like a good one.
+    """
+    if target.exists():
+        raise UsageError(f"FILE: {target} exists; choose a new file name")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    db.backup(partial)
+    copy = Database(partial, readonly=True)
+    try:
+        verdict = copy.integrity_check()
+    finally:
+        copy.close()
+    if verdict != "ok":
+        raise UsageError(
+            f"FILE: the copy failed its integrity check ({verdict}); {partial} kept for inspection"
+        )
+    partial.replace(target)
+
+
+def check_url(url: str) -> None:
+    """Evidence links must be http(s) with a host: reports turn them into clickable links."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UsageError(f"URL: expected an http(s) address, got {url!r}")
+
+
+def _stamp(moment: datetime) -> str:
+    return to_db(moment) or ""
+
+
+def _blank(value: str | None) -> str | None:
+    """Empty text means "not given"."""
+    return value.strip() or None if value is not None else None
 
 
 def _changes(relation: str | None, strength: str | None, note: str | None) -> dict[str, str]:
@@ -271,6 +573,14 @@ def _changes(relation: str | None, strength: str | None, note: str | None) -> di
     _check_choice("--relation", relation, RELATIONS)
     _check_choice("--strength", strength, STRENGTHS)
     return {k: v for k, v in {"relation": relation, "strength": strength, "note": note}.items() if v}
+
+
+def _known(argument: str, values: Sequence[str], choices: Sequence[str]) -> None:
+    unknown = [v for v in values if v not in choices]
+    if unknown:
+        raise UsageError(
+            f"{argument}: unknown {', '.join(map(repr, unknown))}; expected one of {', '.join(choices)}"
+        )
 
 
 def _check_choice(argument: str, value: str | None, choices: Sequence[str]) -> None:

@@ -501,3 +501,77 @@ class MatchResult:
     hits: tuple[TermHit, ...]
     dates: tuple[str, ...]
     explanation: Explanation
+
+
+# ---- status and reports
+# What status derivation reads (SignalFact, SourcedEvidence) and what it says
+# (CommitmentStatus, Compliance). tracker.status computes them as pure functions; the
+# report model in tracker.reports is built from them, so every format shows the same.
+
+#: Derived statuses whose start follows from the data alone (a deadline, an evidence
+#: date plus `stale_after`): history records them at the moment they began.
+TIME_DRIVEN_STATUSES: tuple[str, ...] = ("overdue", "stalled")
+
+
+@dataclass(frozen=True)
+class SignalFact:
+    """The part of a signal that status derivation reads: is it waiting for review, since when.
+
+    One fact may stand for `count` signals alike (the storage layer groups the waiting
+    signals of a commitment into one, created when the first of them was), so that a
+    hundred thousand waiting signals cost one row, not a hundred thousand objects.
+    """
+
+    id: int
+    state: str
+    review: str | None
+    created: datetime
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class SourcedEvidence:
+    """Evidence with where it came from: the article and feeds of a confirmed signal,
+    or the document reference of evidence added by hand (no URL)."""
+
+    evidence: Evidence
+    document: str | None = None
+    article_id: int | None = None
+    feeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommitmentStatus:
+    """A commitment's shown status, the current verdict of each party, and what it rests on.
+
+    `status` is the headline: the newest joint verdict, else the parties' verdicts
+    combined once every party has one, else the derived status. `verdicts` holds the
+    newest assessment per party scope (`joint`, `china`, `russia`) that has any.
+    """
+
+    status: Status
+    verdicts: dict[str, Assessment]
+    unreviewed: int = 0
+    evidence: int = 0
+    supporting: int = 0
+    contradicting: int = 0
+    latest_evidence: date | None = None
+    latest_supporting: date | None = None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Scores of a group of commitments (a statement, a party, a tag, all of them).
+
+    Only analyst verdicts with a score count in `mean` and `percent`; `not_verifiable`
+    verdicts count in `assessed` but not in `scored`; derived statuses are counted in
+    `derived` and never scored, because a derived status is not a verdict.
+    """
+
+    commitments: int
+    assessed: int
+    scored: int
+    mean: float | None
+    percent: float | None
+    verdicts: dict[str, int]
+    derived: dict[str, int]

@@ -192,4 +192,28 @@ MIGRATIONS: list[str] = [
         reason TEXT
     );
     """,
+    # 3: the analyst's records: evidence from a document reference; append-only logs enforced
+    """
+    -- evidence added by hand from a document (a note verbale, a treaty text) rather than a URL
+    ALTER TABLE evidence ADD COLUMN document TEXT;
+
+    -- assessments, the review log and the status history are appended, never edited:
+    -- what a published figure rested on must stay traceable
+    CREATE TRIGGER assessments_no_update BEFORE UPDATE ON assessments BEGIN
+        SELECT RAISE(ABORT, 'assessments are append-only');
+    END;
+    CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews BEGIN
+        SELECT RAISE(ABORT, 'the review log is append-only');
+    END;
+    CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews BEGIN
+        SELECT RAISE(ABORT, 'the review log is append-only');
+    END;
+    CREATE TRIGGER status_history_no_update BEFORE UPDATE ON status_history BEGIN
+        SELECT RAISE(ABORT, 'status history is append-only');
+    END;
+    CREATE TRIGGER status_history_no_delete BEFORE DELETE ON status_history BEGIN
+        SELECT RAISE(ABORT, 'status history is append-only');
+    END;
+    CREATE INDEX reviews_at ON reviews(at);
+    """,
 ]
