@@ -1,96 +1,176 @@
-"""Status, review, assessment, evidence, history, export and backup commands."""
+"""Status, review, assessment, evidence, history, export, snapshot and backup commands.
+
+Thin handlers over `Tracker.reviewer` (tracker.reviewing): they parse, validate what
+only the command line knows (dates, file names), call one operation and print.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
+from tracker import reports
 from tracker.cli.common import FORMATS, Context
 from tracker.errors import UsageError
-from tracker.reports import COMMITMENT_COLUMNS, REPORT_FORMATS, commitment_rows, render
-from tracker.reviewing import CONFIDENCE
+from tracker.reviewing import CONFIDENCE, Reviewer
 from tracker.types import PARTIES_SCOPE, RELATIONS, STRENGTHS, VERDICT_SCORES
 from tracker.validate import SLUG
+
+#: A source that reads as a link (`scheme:rest`, no spaces); anything else is a document reference.
+LINK_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+STATUS_COLUMNS = [
+    "commitment",
+    "status",
+    "origin",
+    "since",
+    "score",
+    "china",
+    "russia",
+    "waiting",
+    "evidence",
+]
+SUMMARY_COLUMNS = ["scope", "name", "commitments", "assessed", "scored", "mean", "percent", "derived"]
+
+
+# ---------------------------------------------------------------- parsers
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--statement", metavar="ID", action="append", default=[], help="only this statement")
-    p.add_argument("--status", metavar="STATUS", action="append", default=[], help="only this status")
+    p.add_argument(
+        "--status",
+        metavar="STATUS",
+        action="append",
+        default=[],
+        help="only commitments shown with this status",
+    )
+    p.add_argument(
+        "--party", metavar="PARTY", action="append", default=[], help="only commitments of this party"
+    )
     p.add_argument("--tag", metavar="TAG", action="append", default=[], help="only commitments with this tag")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("status", help="status of every commitment, with origin and since when")
+    _register_status(sub)
+    _register_review(sub)
+    _register_assess(sub)
+    _register_evidence(sub)
+    _register_history(sub)
+    _register_export(sub)
+
+
+def _register_status(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="status of every commitment: verdict or derived, and since when")
     _filters(p)
+    p.add_argument("--summary", action="store_true", help="compliance by statement, party and tag instead")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=run_status)
 
-    p = sub.add_parser("review", help="list unreviewed signals; `review confirm ID`, `review reject ID`")
+
+def _register_review(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="signals waiting for review; `review confirm|reject|amend ID`")
     p.add_argument("--commitment", metavar="ID", action="append", help="only signals of this commitment")
+    p.add_argument("--limit", type=int, default=200, metavar="N", help="at most N signals (default 200)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=run_review_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
-    c = actions.add_parser("confirm", help="confirm a signal as evidence")
-    c.add_argument("signal", metavar="SIGNAL", type=int)
-    c.add_argument("--relation", choices=RELATIONS)
+    c = actions.add_parser("confirm", help="confirm signals as evidence (each in its own transaction)")
+    c.add_argument("signals", metavar="SIGNAL", type=int, nargs="+")
+    c.add_argument("--relation", choices=RELATIONS, help="default: the rule's")
     c.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
     c.add_argument("--note")
-    c.add_argument("--reviewer", metavar="NAME")
+    c.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
     c.set_defaults(handler=run_confirm)
-    r = actions.add_parser("reject", help="reject a signal (it stays rejected when matched again)")
-    r.add_argument("signal", metavar="SIGNAL", type=int)
+    r = actions.add_parser("reject", help="reject signals (they stay rejected when matched again)")
+    r.add_argument("signals", metavar="SIGNAL", type=int, nargs="+")
     r.add_argument("--note")
-    r.add_argument("--reviewer", metavar="NAME")
+    r.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
     r.set_defaults(handler=run_reject)
+    a = actions.add_parser("amend", help="change a signal's relation, strength or note without a new review")
+    a.add_argument("signals", metavar="SIGNAL", type=int, nargs="+")
+    a.add_argument("--relation", choices=RELATIONS)
+    a.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
+    a.add_argument("--note")
+    a.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    a.set_defaults(handler=run_amend)
 
-    p = sub.add_parser("assess", help="record an analyst's verdict on a commitment (appended)")
+
+def _register_assess(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("assess", help="record an analyst's verdict on a commitment (appended, never edited)")
     p.add_argument("id", metavar="ID")
-    p.add_argument("verdict", metavar="STATUS", choices=tuple(VERDICT_SCORES))
+    p.add_argument("verdict", metavar="STATUS", choices=tuple(VERDICT_SCORES), help=", ".join(VERDICT_SCORES))
     p.add_argument("--note", required=True, help="the rationale")
-    p.add_argument("--party", choices=PARTIES_SCOPE, default="joint")
+    p.add_argument("--party", choices=PARTIES_SCOPE, default="joint", help="default: joint")
     p.add_argument("--confidence", choices=CONFIDENCE)
     p.add_argument(
-        "--evidence", metavar="N", type=int, nargs="*", default=[], help="evidence ids it rests on"
+        "--evidence",
+        metavar="N",
+        type=int,
+        nargs="+",
+        action="extend",
+        default=[],
+        help="evidence ids it rests on",
     )
-    p.add_argument("--assessor", metavar="NAME")
+    p.add_argument("--assessor", metavar="NAME", help="default: $TRACKER_USER, else $USER")
     p.set_defaults(handler=run_assess)
 
-    p = sub.add_parser("evidence", help="`evidence add ID URL --title ...`, `evidence list ID`")
+
+def _register_evidence(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evidence", help="`evidence add ID SOURCE`, `evidence list ID`, `evidence withdraw N`")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = actions.add_parser("add", help="add evidence by hand from a URL or a document reference")
     a.add_argument("id", metavar="ID")
-    a.add_argument("url", metavar="URL", help="a URL, or a document reference such as 'MFA note 2017/12'")
-    a.add_argument("--title", required=True)
+    a.add_argument(
+        "source", metavar="SOURCE", help="an http(s) URL, or a document reference ('MFA note 2017/12')"
+    )
+    a.add_argument("--title", help="default: the source itself")
     a.add_argument("--publisher")
-    a.add_argument("--date", metavar="YYYY-MM-DD")
+    a.add_argument("--date", metavar="YYYY-MM-DD", help="when it happened or was published")
     a.add_argument("--relation", choices=RELATIONS, default="supports")
-    a.add_argument("--strength", choices=STRENGTHS)
+    a.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
     a.add_argument("--note")
-    a.add_argument("--by", metavar="NAME")
+    a.add_argument("--by", metavar="NAME", help="default: $TRACKER_USER, else $USER")
     a.set_defaults(handler=run_evidence_add)
-    ls = actions.add_parser("list", help="the evidence of a commitment")
+    ls = actions.add_parser("list", help="the current evidence of a commitment")
     ls.add_argument("id", metavar="ID")
     ls.add_argument("--format", choices=FORMATS, default="table")
     ls.set_defaults(handler=run_evidence_list)
+    w = actions.add_parser("withdraw", help="withdraw evidence added by hand (it is kept, marked withdrawn)")
+    w.add_argument("evidence", metavar="EVIDENCE", type=int)
+    w.add_argument("--note", help="why")
+    w.set_defaults(handler=run_evidence_withdraw)
 
+
+def _register_history(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="every status change of a commitment, with reason and evidence")
     p.add_argument("id", metavar="ID")
+    p.add_argument("--assessments", action="store_true", help="every verdict recorded (all parties) instead")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=run_history)
 
-    p = sub.add_parser("export", help="the status report as YAML, CSV, JSON or Markdown")
-    p.add_argument("--format", choices=REPORT_FORMATS, default="yaml")
-    p.add_argument("--what", choices=("commitments", "evidence", "history"), default="commitments")
+
+def _register_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="the status report as YAML, JSON, CSV or Markdown")
+    p.add_argument("--format", choices=reports.REPORT_FORMATS, default="yaml")
+    p.add_argument("--what", choices=reports.EXPORTS, default="commitments")
     _filters(p)
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write here (default: stdout)")
     p.add_argument("--snapshot", metavar="NAME", help="report from a frozen snapshot instead of now")
+    p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte order mark (for Excel)")
     p.set_defaults(handler=run_export)
 
-    p = sub.add_parser("snapshot", help="freeze the current statuses as a named, immutable report")
+    p = sub.add_parser(
+        "snapshot", help="`snapshot NAME` freezes the current report (immutable); `snapshot list`"
+    )
     p.add_argument("name", metavar="NAME", nargs="?")
     p.add_argument("--list", action="store_true", help="list the snapshots")
+    p.add_argument("--format", choices=FORMATS, default="table", help="for the list")
     p.set_defaults(handler=run_snapshot)
 
     p = sub.add_parser("backup", help="a consistent copy of the database, safe while the watcher runs")
@@ -98,109 +178,217 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_backup)
 
 
-def _report(args: argparse.Namespace, ctx: Context) -> dict:
-    ctx.statements()
-    return ctx.tracker.report(statement_ids=args.statement, statuses=args.status, tags=args.tag)
+# ---------------------------------------------------------------- status
+
+
+def _reviewer(ctx: Context) -> Reviewer:
+    ctx.statements()  # warns once about record problems
+    return ctx.tracker.reviewer
+
+
+def _report(args: argparse.Namespace, reviewer: Reviewer) -> dict[str, Any]:
+    return reviewer.report(
+        statement_ids=args.statement, statuses=args.status, parties=args.party, tags=args.tag
+    )
 
 
 def run_status(args: argparse.Namespace, ctx: Context) -> int:
-    report = _report(args, ctx)
-    rows = commitment_rows(report)
-    columns = ["commitment", "status", "origin", "since", "score", "unreviewed_signals", "evidence"]
-    if args.format == "table":
-        for row in rows:
-            row["since"] = (row["since"] or "")[:10]
-        title = f"{report['commitments']} commitments · compliance " + (
-            "n/a (no analyst verdicts yet)"
-            if report["compliance_percent"] is None
-            else f"{report['compliance_percent']:.1f} % over {report['assessed']} assessed"
-        )
-        ctx.emit(rows, "table", columns=columns, title=title)
-    else:
-        ctx.emit(rows, args.format, columns=list(COMMITMENT_COLUMNS))
+    model = _report(args, _reviewer(ctx))
+    if args.summary:
+        ctx.emit(_summary_rows(model), args.format, columns=SUMMARY_COLUMNS, title="Compliance")
+        return 0
+    rows = reports.commitment_rows(model)
+    if args.format != "table":
+        ctx.emit(rows, args.format, columns=list(reports.COMMITMENT_COLUMNS))
+        return 0
+    table = [
+        row
+        | {
+            "since": (row["since"] or "")[:10],
+            "waiting": row["unreviewed_signals"],
+            "score": _score(row["score"]),
+        }
+        for row in rows
+    ]
+    ctx.emit(table, "table", columns=STATUS_COLUMNS, title=_status_title(model))
     return 0
 
 
+def _status_title(model: dict[str, Any]) -> str:
+    overall = model["compliance"]
+    figure = (
+        "no analyst verdicts yet"
+        if overall["percent"] is None
+        else f"compliance {overall['percent']:.1f} % over {overall['scored']} scored verdict(s)"
+    )
+    return f"{overall['commitments']} commitments · {figure}"
+
+
+def _summary_rows(model: dict[str, Any]) -> list[dict[str, Any]]:
+    scopes = [("all", "", model["compliance"])]
+    scopes += [("statement", s["id"], s["compliance"]) for s in model["statements"]]
+    scopes += [("party", p, v) for p, v in model["by_party"].items()]
+    scopes += [("tag", t, v) for t, v in model["by_tag"].items()]
+    return [
+        {
+            "scope": scope,
+            "name": name,
+            **{k: v[k] for k in ("commitments", "assessed", "scored", "mean", "percent")},
+            "derived": ", ".join(f"{k} {n}" for k, n in v["derived"].items()),
+        }
+        for scope, name, v in scopes
+    ]
+
+
+def _score(score: int | None) -> str:
+    return "" if score is None else f"{score:+d}" if score else "0"
+
+
+# ---------------------------------------------------------------- review
+
+
 def run_review_list(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.statements()
-    rows = ctx.tracker.unreviewed(args.commitment)
+    rows = _reviewer(ctx).unreviewed(args.commitment, limit=args.limit)
     for row in rows:
         row["published"] = (row["published"] or "")[:10]
-    columns = ["id", "commitment_id", "score", "relation", "published", "title", "url"]
-    ctx.emit(rows, args.format, columns=columns, title=f"{len(rows)} signals wait for review")
+        row["commitment"] = row.pop("commitment_id")
+    columns = ["id", "commitment", "score", "relation", "published", "title", "url"]
+    ctx.emit(rows, args.format, columns=columns, title=f"{len(rows)} signal(s) wait for review")
     return 0
 
 
 def run_confirm(args: argparse.Namespace, ctx: Context) -> int:
-    evidence_id = ctx.tracker.confirm_signal(
-        args.signal, relation=args.relation, strength=args.strength, note=args.note, reviewer=args.reviewer
-    )
-    ctx.console.print(f"signal {args.signal} confirmed as evidence {evidence_id}")
+    reviewer = _reviewer(ctx)
+    for signal_id in args.signals:
+        evidence_id = reviewer.confirm(
+            signal_id,
+            relation=args.relation,
+            strength=args.strength,
+            note=args.note,
+            reviewer=_who(args.reviewer),
+        )
+        ctx.say(f"signal {signal_id} confirmed as evidence {evidence_id}")
     return 0
 
 
 def run_reject(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.tracker.reject_signal(args.signal, note=args.note, reviewer=args.reviewer)
-    ctx.console.print(f"signal {args.signal} rejected")
+    reviewer = _reviewer(ctx)
+    for signal_id in args.signals:
+        reviewer.reject(signal_id, note=args.note, reviewer=_who(args.reviewer))
+        ctx.say(f"signal {signal_id} rejected")
     return 0
 
 
+def run_amend(args: argparse.Namespace, ctx: Context) -> int:
+    if args.relation is None and args.strength is None and args.note is None:
+        raise UsageError("SIGNAL: give --relation, --strength or --note to change")
+    reviewer = _reviewer(ctx)
+    for signal_id in args.signals:
+        reviewer.amend_signal(
+            signal_id,
+            relation=args.relation,
+            strength=args.strength,
+            note=args.note,
+            reviewer=_who(args.reviewer),
+        )
+        ctx.say(f"signal {signal_id} amended")
+    return 0
+
+
+def _who(name: str | None) -> str | None:
+    """Who did it, for the record: the name given, else the user's."""
+    return name or os.environ.get("TRACKER_USER") or os.environ.get("USER") or None
+
+
+# ---------------------------------------------------------------- assessments and evidence
+
+
 def run_assess(args: argparse.Namespace, ctx: Context) -> int:
-    assessment_id = ctx.tracker.assess(
+    reviewer = _reviewer(ctx)
+    assessment_id = reviewer.assess(
         args.id,
         status=args.verdict,
         rationale=args.note,
         party=args.party,
         confidence=args.confidence,
         evidence_ids=args.evidence,
-        assessor=args.assessor,
+        assessor=_who(args.assessor),
     )
-    ctx.console.print(f"assessment {assessment_id}: {args.id} is {args.verdict} ({args.party})")
+    shown = reviewer.status(args.id).status
+    ctx.say(
+        f"assessment {assessment_id}: {args.id} is {args.verdict} ({args.party});"
+        f" shown: {shown.status} ({shown.origin})"
+    )
     return 0
 
 
 def run_evidence_add(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        day = date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        raise UsageError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
-    is_url = args.url.startswith(("http://", "https://"))
-    evidence_id = ctx.tracker.add_evidence(
+    source = args.source.strip()
+    if not source:
+        raise UsageError("SOURCE: give a URL or a document reference")
+    is_url = bool(LINK_LIKE.match(source))
+    if is_url and urlparse(source).scheme.lower() not in ("http", "https"):
+        raise UsageError(f"SOURCE: only http(s) links are accepted, got {source!r}")
+    evidence_id = _reviewer(ctx).add_evidence(
         args.id,
-        title=args.title,
-        url=args.url if is_url else None,
+        title=args.title or source,
+        url=source if is_url else None,
+        document=None if is_url else source,
         publisher=args.publisher,
-        date=day,
+        date=_day("--date", args.date),
         relation=args.relation,
         strength=args.strength,
-        note=args.note if is_url else "; ".join(filter(None, [f"document: {args.url}", args.note])),
-        added_by=args.by,
+        note=args.note,
+        added_by=_who(args.by),
     )
-    ctx.console.print(f"evidence {evidence_id} added to {args.id}")
+    ctx.say(f"evidence {evidence_id} added to {args.id}")
     return 0
+
+
+def _day(argument: str, text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{argument}: expected YYYY-MM-DD, got {text!r}") from None
 
 
 def run_evidence_list(args: argparse.Namespace, ctx: Context) -> int:
-    view = ctx.tracker.commitment_view(args.id)
-    rows = [
-        {
-            "id": i.evidence.id,
-            "relation": i.evidence.relation,
-            "strength": i.evidence.strength,
-            "date": i.evidence.date,
-            "title": i.evidence.title,
-            "url": i.evidence.url,
-            "signal": i.evidence.signal_id,
-        }
-        for i in view.items
-        if i.evidence is not None
-    ]
-    ctx.emit(rows, args.format, columns=["id", "relation", "strength", "date", "title", "url", "signal"])
+    rows = [reports.evidence_item(item) for item in _reviewer(ctx).evidence(args.id)]
+    columns = ["id", "relation", "strength", "date", "title", "publisher", "url", "document", "signal"]
+    ctx.emit(rows, args.format, columns=columns, title=f"evidence of {args.id}")
     return 0
 
 
+def run_evidence_withdraw(args: argparse.Namespace, ctx: Context) -> int:
+    _reviewer(ctx).withdraw_evidence(args.evidence, note=args.note)
+    ctx.say(f"evidence {args.evidence} withdrawn")
+    return 0
+
+
+# ---------------------------------------------------------------- history
+
+
 def run_history(args: argparse.Namespace, ctx: Context) -> int:
-    view = ctx.tracker.commitment_view(args.id)
+    reviewer = _reviewer(ctx)
+    if args.assessments:
+        rows = [
+            {
+                "id": a.id,
+                "party": a.party,
+                "status": a.status,
+                "score": VERDICT_SCORES.get(a.status),
+                "confidence": a.confidence,
+                "rationale": a.rationale,
+                "evidence": list(a.evidence_ids),
+                "assessor": a.assessor,
+                "created": a.created.isoformat(timespec="seconds"),
+            }
+            for a in reviewer.assessments(args.id)
+        ]
+        ctx.emit(rows, args.format, columns=list(rows[0]) if rows else ["id"], title=f"verdicts on {args.id}")
+        return 0
     rows = [
         {
             "at": h.at.isoformat(timespec="seconds"),
@@ -209,51 +397,56 @@ def run_history(args: argparse.Namespace, ctx: Context) -> int:
             "reason": h.reason,
             "evidence": list(h.evidence_ids),
         }
-        for h in reversed(view.history)
+        for h in reviewer.history(args.id)
     ]
-    status = view.status
-    since = status.since.date().isoformat() if status.since else "—"
-    title = f"{args.id}: now {status.status} ({status.origin}, since {since})"
+    shown = reviewer.status(args.id).status
+    since = shown.since.date().isoformat() if shown.since else "—"
+    title = f"{args.id}: now {shown.status} ({shown.origin}, since {since})"
     ctx.emit(rows, args.format, columns=["at", "status", "origin", "reason", "evidence"], title=title)
     return 0
 
 
+# ---------------------------------------------------------------- export, snapshots, backup
+
+
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
-    if args.snapshot:
-        if args.what != "commitments" or args.statement or args.status or args.tag:
-            raise UsageError(
-                "--snapshot: a snapshot is reported whole, as commitments (no filters, no --what)"
-            )
-        report = ctx.tracker.snapshot_report(args.snapshot)
-    else:
-        report = _report(args, ctx)
-    text = render(report, args.format, what=args.what, db=ctx.db())
+    if args.bom and args.format != "csv":
+        raise UsageError("--bom: only for --format csv")
+    text = _reviewer(ctx).export(
+        args.format,
+        what=args.what,
+        statement_ids=args.statement,
+        statuses=args.status,
+        parties=args.party,
+        tags=args.tag,
+        snapshot=args.snapshot,
+    )
+    if args.bom:
+        text = "\ufeff" + text
     if args.output:
         args.output.write_text(text, encoding="utf-8", newline="")
-        ctx.err.print(f"wrote {args.output}")
+        ctx.err.print(f"wrote {args.output}", markup=False)
     else:
         sys.stdout.write(text)
     return 0
 
 
 def run_snapshot(args: argparse.Namespace, ctx: Context) -> int:
-    if args.list or not args.name:
-        rows = [{"name": name, "created": created} for name, created in ctx.tracker.snapshots()]
-        ctx.emit(rows, "table", columns=["name", "created"], title=f"{len(rows)} snapshots")
+    reviewer = _reviewer(ctx)
+    if args.list or args.name in (None, "list"):
+        rows = [{"name": name, "created": created} for name, created in reviewer.snapshots()]
+        ctx.emit(rows, args.format, columns=["name", "created"], title=f"{len(rows)} snapshot(s)")
         return 0
     if not SLUG.match(args.name):
         raise UsageError(f"NAME: {args.name!r} must be lower-case letters, digits and '-'")
-    ctx.statements()
-    report = ctx.tracker.snapshot(args.name)
-    ctx.console.print(
-        f"snapshot {args.name}: {report['commitments']} commitments as of {report['generated']}"
-    )
+    model = reviewer.snapshot(args.name)
+    count = sum(len(s["commitments"]) for s in model["statements"])
+    ctx.say(f"snapshot {args.name}: {count} commitments as of {model['generated']}")
     return 0
 
 
 def run_backup(args: argparse.Namespace, ctx: Context) -> int:
-    if args.file.exists():
-        raise UsageError(f"FILE: {args.file} exists; choose a new file name")
-    ctx.db().backup(args.file)
-    ctx.console.print(f"backed up {ctx.workspace.db_path} to {args.file}")
+    ctx.tracker.reviewer.backup(args.file)
+    size = args.file.stat().st_size
+    ctx.say(f"backed up {ctx.workspace.db_path} to {args.file} ({size:,} bytes, integrity ok)")
     return 0

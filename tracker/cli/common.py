@@ -54,6 +54,10 @@ class Context:
             )
         return records.statements
 
+    def say(self, text: str) -> None:
+        """One line of plain text (never markup), never folded: scripts read these lines."""
+        self.console.print(text, markup=False, soft_wrap=True)
+
     def emit(
         self,
         rows: Sequence[dict[str, Any]],
@@ -65,13 +69,7 @@ class Context:
         """Print rows in the chosen format; table for people, the others for programs."""
         columns = list(columns or (rows[0].keys() if rows else []))
         if fmt == "table":
-            table = Table(title=title, show_lines=False, header_style="bold")
-            for column in columns:
-                table.add_column(column.replace("_", " "), overflow="fold")
-            for row in rows:
-                # Text from records and articles is shown as text, never as markup.
-                table.add_row(*(escape(_cell(row.get(c))) for c in columns))
-            self.console.print(table)
+            self._table(rows, columns, title)
         elif fmt == "yaml":
             sys.stdout.write(to_yaml(list(rows)))
         elif fmt == "json":
@@ -80,6 +78,66 @@ class Context:
             sys.stdout.write(to_csv(rows, columns))
         else:
             raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+
+    def _table(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None) -> None:
+        """A table that keeps ids and statuses whole and folds only the long text.
+
+        Short columns (ids, statuses, dates) do not wrap when the terminal is wide enough:
+        a folded id cannot be copied into the next command. When it is not, every column
+        folds (Rich would otherwise crop). Piped into a file, the table gets its natural
+        width instead of the 80 columns Rich assumes without a terminal.
+        """
+        cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+        table = _build_table(cells, columns, title, keep_short=True)
+        width = self.console.width
+        if not self.console.is_terminal:
+            unbounded = self.console.options.update_width(UNBOUNDED)
+            natural = self.console.measure(table, options=unbounded).maximum
+            width = max(width, min(natural, PIPED_WIDTH))
+        if _least_width(cells, columns) > width:
+            table = _build_table(cells, columns, title, keep_short=False)
+        held, self.console.width = self.console.width, width  # print() clamps to the console's
+        try:
+            self.console.print(table)
+        finally:
+            self.console.width = held
+
+
+def _least_width(cells: list[list[str]], columns: Sequence[str]) -> int:
+    """The narrowest the table can be with its short columns whole (3 per column: padding, rule)."""
+    need = 1
+    for index, column in enumerate(columns):
+        widest = max((len(line[index]) for line in cells), default=0)
+        short = widest <= SHORT_COLUMN
+        need += 3 + (max(widest, len(column)) if short else FOLDED_MINIMUM)
+    return need
+
+
+def _build_table(
+    cells: list[list[str]], columns: Sequence[str], title: str | None, *, keep_short: bool
+) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for index, column in enumerate(columns):
+        header = column.replace("_", " ")
+        widest = max((len(line[index]) for line in cells), default=0)
+        if keep_short and widest <= SHORT_COLUMN:
+            table.add_column(header, no_wrap=True, min_width=max(widest, len(header)))
+        else:
+            table.add_column(header, overflow="fold")
+    for line in cells:
+        # Text from records and articles is shown as text, never as markup.
+        table.add_row(*(escape(cell) for cell in line))
+    return table
+
+
+#: Columns whose cells are all this short (ids, statuses, dates) are never folded.
+SHORT_COLUMN = 48
+#: Width to measure a table's natural width in (Rich clamps measurements to the console's).
+UNBOUNDED = 10_000
+#: Widest a table gets when piped (no terminal to ask): wide enough for ids, not for essays.
+PIPED_WIDTH = 160
+#: Room left at the least for a column of long text that folds.
+FOLDED_MINIMUM = 12
 
 
 def _cell(value: Any) -> str:
