@@ -8,7 +8,8 @@ import pytest
 from rich.text import Text
 
 from tests.fixtures_tui import HOSTILE_TITLE
-from tracker.overview import compliance_percent, error_in_words, month_keys, span
+from tracker.overview import error_in_words, month_keys, span
+from tracker.status import compliance_percent
 from tracker.tui.screens.assess import AssessForm, validate_assessment
 from tracker.tui.screens.commitment import next_in
 from tracker.tui.screens.evidence import EvidenceForm, validate_evidence

@@ -16,11 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.config import Config, load_config
-from tracker.errors import LockedError, NotFoundError, Problem, UsageError
+from tracker.errors import LockedError, NotFoundError, Problem
 from tracker.records import commitment_index, load_statements
 from tracker.reviewing import Clock, Reviewer, utc_clock
 from tracker.storage.db import Database, open_database
-from tracker.types import Article, Commitment, Feed, FeedHealth, IngestResult, PollResult, Statement
+from tracker.types import (
+    Article,
+    Assessment,
+    Commitment,
+    CommitmentStatus,
+    Feed,
+    FeedHealth,
+    HistoryEntry,
+    IngestResult,
+    PollResult,
+    SourcedEvidence,
+    Statement,
+)
 from tracker.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -275,8 +287,11 @@ class Tracker:
         relation: str | None = None,
         strength: str | None = None,
         note: str | None = None,
+        reviewer: str | None = None,
     ) -> None:
-        self.reviewer.amend_signal(signal_id, relation=relation, strength=strength, note=note)
+        self.reviewer.amend_signal(
+            signal_id, relation=relation, strength=strength, note=note, reviewer=reviewer
+        )
 
     def amend_evidence(
         self,
@@ -294,6 +309,7 @@ class Tracker:
         *,
         title: str,
         url: str | None = None,
+        document: str | None = None,
         publisher: str | None = None,
         date: date | None = None,
         relation: str = "supports",
@@ -305,6 +321,7 @@ class Tracker:
             commitment_id,
             title=title,
             url=url,
+            document=document,
             publisher=publisher,
             date=date,
             relation=relation,
@@ -334,56 +351,81 @@ class Tracker:
             assessor=assessor,
         )
 
-    def refresh_statuses(self) -> int:
+    def refresh_statuses(
+        self, commitment_ids: Sequence[str] | None = None, *, reason: str | None = None
+    ) -> int:
         """Record derived changes that come with time (overdue, stalled); for the daily job."""
-        return self.reviewer.refresh_statuses()
+        return self.reviewer.refresh_statuses(commitment_ids, reason=reason)
 
-    # -- reports and snapshots
+    def withdraw_evidence(self, evidence_id: int, *, note: str | None = None) -> None:
+        self.reviewer.withdraw_evidence(evidence_id, note=note)
+
+    def status(self, commitment_id: str) -> CommitmentStatus:
+        return self.reviewer.status(commitment_id)
+
+    def statuses(self, commitment_ids: Sequence[str] | None = None) -> dict[str, CommitmentStatus]:
+        return self.reviewer.statuses(commitment_ids)
+
+    def history(self, commitment_id: str) -> list[HistoryEntry]:
+        return self.reviewer.history(commitment_id)
+
+    def assessments(self, commitment_id: str) -> list[Assessment]:
+        return self.reviewer.assessments(commitment_id)
+
+    def evidence(self, commitment_id: str) -> list[SourcedEvidence]:
+        return self.reviewer.evidence(commitment_id)
+
+    # -- reports and snapshots (see tracker.reviewing and tracker.reports)
 
     def report(
-        self, *, statement_ids: Sequence[str] = (), statuses: Sequence[str] = (), tags: Sequence[str] = ()
+        self,
+        *,
+        statement_ids: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        parties: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        snapshot: str | None = None,
     ) -> dict[str, Any]:
         """The report model (statement -> commitments -> status, score, evidence), filtered."""
-        from tracker.reports import build_report
+        return self.reviewer.report(
+            statement_ids=statement_ids, statuses=statuses, parties=parties, tags=tags, snapshot=snapshot
+        )
 
-        known = {s.id for s in self.records.statements}
-        for statement_id in statement_ids:
-            if statement_id not in known:
-                raise NotFoundError(f"--statement: no statement {statement_id!r}")
-        return build_report(
-            self.records.statements,
-            self.overview(),
-            self.db,
+    def export(
+        self,
+        fmt: str = "yaml",
+        *,
+        what: str = "commitments",
+        statement_ids: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        parties: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        snapshot: str | None = None,
+    ) -> str:
+        """The text `tracker export` writes, and the watcher's scheduled reports."""
+        return self.reviewer.export(
+            fmt,
+            what=what,
             statement_ids=statement_ids,
             statuses=statuses,
+            parties=parties,
             tags=tags,
+            snapshot=snapshot,
         )
 
     def snapshot(self, name: str) -> dict[str, Any]:
         """Freeze the current report under `name` (an interim or final report); never replaced."""
-        import json
-
-        from tracker.storage.reviews import save_snapshot
-
-        report = self.report()
-        if not save_snapshot(self.db, name, report["generated"], json.dumps(report, ensure_ascii=False)):
-            raise UsageError(f"NAME: a snapshot {name!r} exists already; snapshots are immutable")
-        return report
+        return self.reviewer.snapshot(name)
 
     def snapshot_report(self, name: str) -> dict[str, Any]:
-        import json
-
-        from tracker.storage.reviews import get_snapshot
-
-        data = get_snapshot(self.db, name)
-        if data is None:
-            raise NotFoundError(f"--snapshot: no snapshot {name!r} (see `tracker snapshot --list`)")
-        return dict(json.loads(data))
+        return self.reviewer.snapshot_report(name)
 
     def snapshots(self) -> list[tuple[str, str]]:
-        from tracker.storage.reviews import list_snapshots
+        return self.reviewer.snapshots()
 
-        return list_snapshots(self.db)
+    def backup(self, target: Path) -> None:
+        """A consistent, integrity-checked copy of the database, safe while the watcher writes."""
+        self.reviewer.backup(target)
 
     # -- reads for the faces
 
@@ -404,9 +446,8 @@ class Tracker:
     def unreviewed(
         self, commitment_ids: Sequence[str] | None = None, *, limit: int = 200
     ) -> list[dict[str, Any]]:
-        from tracker.storage.reviews import unreviewed_signals
-
-        return [dict(row) for row in unreviewed_signals(self.db, commitment_ids=commitment_ids, limit=limit)]
+        """Signals waiting for review, newest first, with their article's title and URL."""
+        return self.reviewer.unreviewed(commitment_ids, limit=limit)
 
     # -- state
 

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from tracker.reviewing import current_statuses
+from tracker.status import compliance_percent
 from tracker.storage import overview as store
 from tracker.storage import signals as signal_store
-from tracker.storage.db import Database, from_db
+from tracker.storage.db import Database
 from tracker.types import (
-    VERDICT_SCORES,
     Article,
     Assessment,
     Commitment,
@@ -38,8 +39,6 @@ from tracker.types import (
 
 #: Months in each sparkline, newest last.
 SPARK_MONTHS = 12
-#: Without a stale_after on the commitment, statement or workspace, evidence goes stale after this.
-DEFAULT_STALE_AFTER = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -96,14 +95,6 @@ class Overview:
     generated: datetime
 
 
-def compliance_percent(scores: Iterable[int | None]) -> float | None:
-    """G7/G20 Research Group percentage: (mean score + 1) / 2 × 100; None if nothing is scored."""
-    scored = [s for s in scores if s is not None]
-    if not scored:
-        return None
-    return (sum(scored) / len(scored) + 1) / 2 * 100
-
-
 def month_keys(now: datetime, count: int = SPARK_MONTHS) -> tuple[str, ...]:
     """The `count` months ending with `now`'s, as "YYYY-MM", oldest first."""
     year, month = now.year, now.month
@@ -125,23 +116,14 @@ def build_overview(
     now = now or datetime.now(UTC)
     months = month_keys(now)
     counts = store.commitment_counts(db, since=date.fromisoformat(months[0] + "-01"))
-    verdicts = store.latest_verdicts(db)
-    history = store.latest_history(db)
+    statuses = current_statuses(db, statements, now=now, stale_after=stale_after)
     rows: list[OverviewRow] = []
     summaries: list[StatementSummary] = []
     for statement in statements:
         own: list[OverviewRow] = []
         for commitment in statement.commitments:
             entry = counts.get(commitment.id) or store.CommitmentCounts()
-            status = derive_status(
-                commitment,
-                entry,
-                verdicts.get(commitment.id),
-                history.get(commitment.id),
-                now=now,
-                stale_after=commitment.stale_after or statement.stale_after or stale_after,
-            )
-            own.append(_row(commitment, entry, status, months))
+            own.append(_row(commitment, entry, statuses[commitment.id].status, months))
         rows.extend(own)
         summaries.append(_summary(statement, own))
     return Overview(
@@ -185,52 +167,6 @@ def _summary(statement: Statement, rows: list[OverviewRow]) -> StatementSummary:
         assessed=len(analyst),
         percent=compliance_percent(r.score for r in analyst),
     )
-
-
-def derive_status(
-    commitment: Commitment,
-    counts: store.CommitmentCounts,
-    verdict: store.LatestVerdict | None,
-    last_change: tuple[str, str, str] | None,
-    *,
-    now: datetime,
-    stale_after: timedelta | None = None,
-) -> Status:
-    """The analyst's newest verdict if there is one, else the status DESIGN.md derives.
-
-    Order of the derived statuses, most urgent first: a passed deadline (`overdue`),
-    signals waiting (`unreviewed`), confirmed supporting evidence (`in_progress`, or
-    `stalled` once older than `stale_after`), else `no_evidence`.
-    """
-    if verdict is not None:
-        return Status(
-            commitment.id,
-            verdict.status,
-            "analyst",
-            from_db(verdict.created),
-            VERDICT_SCORES.get(verdict.status),
-            f"{verdict.party} assessment",
-        )
-    status, reason = _derived(commitment, counts, now=now, stale_after=stale_after or DEFAULT_STALE_AFTER)
-    since = None
-    if last_change is not None and last_change[0] == status and last_change[1] == "derived":
-        since = from_db(last_change[2])
-    return Status(commitment.id, status, "derived", since, None, reason)
-
-
-def _derived(
-    commitment: Commitment, counts: store.CommitmentCounts, *, now: datetime, stale_after: timedelta
-) -> tuple[str, str]:
-    today = now.date()
-    if commitment.deadline is not None and commitment.deadline < today:
-        return "overdue", f"deadline {commitment.deadline.isoformat()} passed without a fulfilled verdict"
-    if counts.unreviewed:
-        return "unreviewed", f"{counts.unreviewed} signal(s) wait for review"
-    if counts.latest_supporting is not None:
-        if today - counts.latest_supporting > stale_after:
-            return "stalled", f"latest supporting evidence {counts.latest_supporting.isoformat()}"
-        return "in_progress", "confirmed supporting evidence"
-    return "no_evidence", "no signal or evidence yet"
 
 
 def data_version(db: Database) -> tuple[int, int]:
@@ -333,22 +269,11 @@ def commitment_status(
     now: datetime | None = None,
     stale_after: timedelta | None = None,
 ) -> Status:
-    """The status of one commitment, with the same rules as the overview, in three index lookups."""
+    """The status of one commitment, by the same rules (and the same code) as every other face."""
     now = now or datetime.now(UTC)
-    since = date.fromisoformat(month_keys(now)[0] + "-01")
-    counts = store.commitment_counts(db, since=since, commitment_id=commitment.id, months=False).get(
-        commitment.id
-    )
-    verdict = store.latest_verdicts(db, commitment_id=commitment.id).get(commitment.id)
-    change = store.latest_history(db, commitment_id=commitment.id).get(commitment.id)
-    return derive_status(
-        commitment,
-        counts or store.CommitmentCounts(),
-        verdict,
-        change,
-        now=now,
-        stale_after=commitment.stale_after or statement.stale_after or stale_after,
-    )
+    return current_statuses(
+        db, [statement], now=now, stale_after=stale_after, commitment_ids=[commitment.id]
+    )[commitment.id].status
 
 
 def commitment_view(
