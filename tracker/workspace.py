@@ -124,9 +124,15 @@ feeds: []
 """
 
 EXAMPLE_CONFIG = """\
-# Workspace settings (optional). `tracker check` validates this file.
+# Workspace settings (optional). `tracker check` validates this file; every setting is
+# described in docs/deploy.md.
 # stale_after: 365 days    # derived status turns `stalled` when the newest supporting
 #                          # evidence is older than this (commitments may override it)
+# daily_at: "03:30"        # tracker watch: statuses refreshed, database maintained
+# reports:                 # tracker watch writes these every day
+#   - {name: status, format: markdown, at: "07:00"}    # reports/status-YYYY-MM-DD.md
+# on_digest: [sh, -c, 'jq -r .markdown | mail -s "Commitment digest" me@example.org']
+# digest_at: "08:00"
 """
 
 
