@@ -1,0 +1,407 @@
+"""Alerts: the digest of what happened (new signals, status changes) and the user's hooks.
+
+The project sends no mail and posts to no chat. Instead `tracker watch` runs a command
+the user configured (`on_signal`, `on_digest` in tracker.yaml) with the data as JSON
+on its standard input, so any mailer, chat CLI or script can be wired in
+(docs/deploy.md has examples). Hooks run without a shell, with a timeout, in their
+own process group (killed whole on timeout); a failing hook is reported, never fatal.
+
+    digest = build_digest(db, statements, since=..., until=...)
+    print(render_digest(digest, "markdown"))
+    result = run_hook(["notify-send", "x"], signal_payload(signal, index, root), timeout=30)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal as signals
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tracker.storage import digest as store
+from tracker.storage.db import Database
+from tracker.storage.digest import NewSignal, StatusChange
+from tracker.types import Commitment, Statement
+
+DIGEST_FORMATS = ("text", "markdown", "json")
+#: Bytes of a failing hook's stderr kept for the log.
+STDERR_TAIL = 2000
+
+
+# ---------------------------------------------------------------- the digest model
+
+
+@dataclass(frozen=True)
+class CommitmentDigest:
+    """What happened to one commitment in the period."""
+
+    commitment_id: str
+    statement_id: str | None
+    summary: str | None
+    signals: tuple[NewSignal, ...]
+    changes: tuple[StatusChange, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """New signals and status changes in [since, until), grouped by commitment in record order."""
+
+    since: datetime
+    until: datetime
+    commitments: tuple[CommitmentDigest, ...]
+    #: The highest ids seen: the watcher's next digest starts after them.
+    last_signal_id: int = 0
+    last_history_id: int = 0
+
+    @property
+    def signal_count(self) -> int:
+        return sum(len(c.signals) for c in self.commitments)
+
+    @property
+    def change_count(self) -> int:
+        return sum(len(c.changes) for c in self.commitments)
+
+    @property
+    def empty(self) -> bool:
+        return not self.commitments
+
+
+def build_digest(
+    db: Database,
+    statements: Sequence[Statement],
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    history_after_id: int | None = None,
+) -> Digest:
+    """The digest of [since, until). With `history_after_id`, status changes recorded after
+    that id count too, even when the daily pass dated them earlier (see storage.digest)."""
+    # Times are stored to the second: round `until` up, so that what was made in the
+    # current second is in this digest, and (as the next one starts there) not in two.
+    until = ceil_second(until or datetime.now(UTC))
+    new_signals = store.signals_between(db, since, until)
+    recorded = store.status_changes(db, since, until, after_id=history_after_id)
+    changes = [c for c in recorded if not _initial(c)]
+    index = commitment_index(statements)
+    by_commitment: dict[str, tuple[list[NewSignal], list[StatusChange]]] = {}
+    for item in new_signals:
+        by_commitment.setdefault(item.commitment_id, ([], []))[0].append(item)
+    for change in changes:
+        by_commitment.setdefault(change.entry.commitment_id, ([], []))[1].append(change)
+    order = {cid: n for n, cid in enumerate(index)}
+    groups = []
+    for cid in sorted(by_commitment, key=lambda c: (order.get(c, len(order)), c)):
+        commitment = index.get(cid)
+        found, entries = by_commitment[cid]
+        groups.append(
+            CommitmentDigest(
+                commitment_id=cid,
+                statement_id=commitment.statement_id if commitment else None,
+                summary=commitment.summary if commitment else None,
+                signals=tuple(found),
+                changes=tuple(entries),
+            )
+        )
+    return Digest(
+        since=since,
+        until=until,
+        commitments=tuple(groups),
+        last_signal_id=max((s.id for s in new_signals), default=0),
+        last_history_id=max((c.id for c in recorded), default=0),
+    )
+
+
+def _initial(change: StatusChange) -> bool:
+    """A commitment's first entry saying there is nothing yet is not news."""
+    return change.previous is None and change.entry.status == "no_evidence"
+
+
+def ceil_second(moment: datetime) -> datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
+
+
+def commitment_index(statements: Sequence[Statement]) -> dict[str, Commitment]:
+    return {c.id: c for s in statements for c in s.commitments}
+
+
+# ---------------------------------------------------------------- as plain data
+
+
+def digest_dict(digest: Digest) -> dict[str, Any]:
+    """The digest as JSON-ready plain values (the `--format json` output and the hook's input)."""
+    return {
+        "since": _iso(digest.since),
+        "until": _iso(digest.until),
+        "signals": digest.signal_count,
+        "status_changes": digest.change_count,
+        "commitments": [
+            {
+                "commitment": c.commitment_id,
+                "statement": c.statement_id,
+                "summary": c.summary,
+                "status_changes": [_change_dict(e) for e in c.changes],
+                "signals": [_signal_dict(s) for s in c.signals],
+            }
+            for c in digest.commitments
+        ],
+    }
+
+
+def _signal_dict(item: NewSignal) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "relation": item.relation,
+        "score": item.score,
+        "rules": list(item.rule_ids),
+        "terms": list(item.terms),
+        "created": _iso(item.created),
+        "review": item.review,
+        "article": {
+            "id": item.article_id,
+            "title": item.title,
+            "url": item.url,
+            "published": _iso(item.published),
+            "language": item.language,
+            "feeds": list(item.feeds),
+        },
+    }
+
+
+def _change_dict(change: StatusChange) -> dict[str, Any]:
+    entry = change.entry
+    return {
+        "at": _iso(entry.at),
+        "previous": change.previous,
+        "status": entry.status,
+        "origin": entry.origin,
+        "reason": entry.reason,
+        "evidence_ids": list(entry.evidence_ids),
+    }
+
+
+def signal_payload(item: NewSignal, index: Mapping[str, Commitment], workspace: Path) -> dict[str, Any]:
+    """What `on_signal` reads on stdin: the signal, its article and its commitment."""
+    commitment = index.get(item.commitment_id)
+    data = _signal_dict(item)
+    article = data.pop("article")
+    return {
+        "event": "signal",
+        "workspace": str(workspace),
+        "signal": data,
+        "article": article,
+        "commitment": {
+            "id": item.commitment_id,
+            "statement": commitment.statement_id if commitment else None,
+            "summary": commitment.summary if commitment else None,
+        },
+    }
+
+
+def digest_payload(digest: Digest, workspace: Path) -> dict[str, Any]:
+    """What `on_digest` reads on stdin: the digest, plus its text and Markdown renderings
+    so a hook can mail it without formatting anything (`jq -r .markdown`)."""
+    return {
+        "event": "digest",
+        "workspace": str(workspace),
+        **digest_dict(digest),
+        "text": render_text(digest),
+        "markdown": render_markdown(digest),
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_digest(digest: Digest, fmt: str) -> str:
+    if fmt == "text":
+        return render_text(digest)
+    if fmt == "markdown":
+        return render_markdown(digest)
+    if fmt == "json":
+        return json.dumps(digest_dict(digest), ensure_ascii=False, indent=2) + "\n"
+    raise ValueError(f"unknown digest format {fmt!r}")
+
+
+def _headline(digest: Digest) -> str:
+    return (
+        f"{_when(digest.since)} to {_when(digest.until)}: {_count(digest.signal_count, 'new signal')}, "
+        f"{_count(digest.change_count, 'status change')} in {_count(len(digest.commitments), 'commitment')}"
+    )
+
+
+def render_text(digest: Digest) -> str:
+    lines = [f"Digest {_headline(digest)}"]
+    for group in digest.commitments:
+        lines += ["", group.commitment_id + (f": {group.summary}" if group.summary else "")]
+        for change in group.changes:
+            entry = change.entry
+            lines.append(
+                f"  status {_transition(change)} ({entry.origin}) at {_when(entry.at)}: {entry.reason}"
+            )
+        for item in group.signals:
+            lines.append(f"  signal {item.id} [{item.relation}, score {item.score:g}] {item.title}")
+            details = [f"published {_day(item.published)}"] if item.published else []
+            details += [f"feeds {', '.join(item.feeds)}"] if item.feeds else []
+            details += [f"terms {', '.join(item.terms)}"] if item.terms else []
+            if item.url:
+                lines.append(f"      {item.url}")
+            if details:
+                lines.append(f"      {'; '.join(details)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(digest: Digest) -> str:
+    lines = ["# Tracker digest", "", _md(_headline(digest)) + "."]
+    for group in digest.commitments:
+        lines += ["", f"## {_md(group.commitment_id)}"]
+        if group.summary:
+            lines += ["", _md(group.summary)]
+        if group.changes:
+            lines += ["", "Status changes:", ""]
+            lines += [
+                f"- {_when(c.entry.at)}: **{_md(_transition(c))}** ({c.entry.origin}) — {_md(c.entry.reason)}"
+                for c in group.changes
+            ]
+        if group.signals:
+            lines += ["", "New signals:", ""]
+            lines += [_signal_line(item) for item in group.signals]
+    return "\n".join(lines) + "\n"
+
+
+def _transition(change: StatusChange) -> str:
+    status = change.entry.status
+    return f"{change.previous} → {status}" if change.previous and change.previous != status else status
+
+
+def _signal_line(item: NewSignal) -> str:
+    title = _md(item.title or f"article {item.article_id}")
+    link = f"[{title}](<{item.url}>)" if item.url and _web(item.url) else title
+    parts = [f"{item.relation}, score {item.score:g}"]
+    if item.published:
+        parts.append(f"published {_day(item.published)}")
+    if item.feeds:
+        parts.append(f"from {_md(', '.join(item.feeds))}")
+    if item.terms:
+        parts.append(f"terms: {_md(', '.join(item.terms))}")
+    return f"- {link} — {'; '.join(parts)} (signal {item.id})"
+
+
+def _md(text: str) -> str:
+    """Text from articles and records shown as text, never as Markdown or HTML."""
+    out = text.replace("\\", "\\\\")
+    for char in "`*_[]<>#|":
+        out = out.replace(char, "\\" + char)
+    return " ".join(out.split())
+
+
+def _web(url: str) -> bool:
+    # Only web links become links: a `javascript:` URL in a feed must stay inert text.
+    return url.startswith(("http://", "https://")) and not any(c in url for c in "<> \n")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d") if moment else ""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
+
+
+# ---------------------------------------------------------------- hooks
+
+
+@dataclass(frozen=True)
+class HookResult:
+    """How one hook run went; `error` is None when it exited 0 in time."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    seconds: float
+    error: str | None = None
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def run_hook(
+    argv: Sequence[str],
+    payload: Mapping[str, Any],
+    *,
+    timeout: float,
+    cwd: Path | None = None,
+    event: str = "",
+) -> HookResult:
+    """Run `argv` (no shell) with `payload` as JSON on stdin; never raises for the hook's sake.
+
+    The hook gets TRACKER_EVENT (signal, digest) and TRACKER_WORKSPACE in its
+    environment. It runs in a new session so that on timeout its whole process group
+    is killed: `sh -c 'mail ...'` must not leave a `mail` holding our pipes.
+    """
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    env = {**os.environ, "TRACKER_EVENT": event, "TRACKER_WORKSPACE": str(payload.get("workspace", ""))}
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return HookResult(tuple(argv), None, 0.0, f"cannot run {argv[0]!r}: {exc.strerror or exc}")
+    try:
+        return _wait(proc, argv, data, timeout, started)
+    finally:
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def _wait(
+    proc: subprocess.Popen[bytes], argv: Sequence[str], data: bytes, timeout: float, started: float
+) -> HookResult:
+    try:
+        _out, err = proc.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        try:
+            proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:  # a grandchild left its own group and holds the pipes
+            proc.wait(timeout=5)  # the hook itself is dead: reap it, leave the pipes to `finally`
+        return HookResult(
+            tuple(argv), proc.returncode, time.monotonic() - started, f"timed out after {timeout:g} s; killed"
+        )
+    seconds = time.monotonic() - started
+    tail = err[-STDERR_TAIL:].decode("utf-8", "replace").strip()
+    if proc.returncode != 0:
+        return HookResult(
+            tuple(argv), proc.returncode, seconds, f"exited with status {proc.returncode}", tail
+        )
+    return HookResult(tuple(argv), 0, seconds, None, tail)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signals.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
