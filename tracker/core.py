@@ -27,6 +27,7 @@ from tracker.types import (
     CommitmentStatus,
     Feed,
     FeedHealth,
+    FeedState,
     HistoryEntry,
     IngestResult,
     PollResult,
@@ -36,9 +37,12 @@ from tracker.types import (
 from tracker.workspace import Workspace
 
 if TYPE_CHECKING:
+    from tracker.alerts import Digest
     from tracker.matching import MatchSummary
+    from tracker.monitor import PollSettings
     from tracker.overview import CommitmentView, Overview
     from tracker.rules import Matcher
+    from tracker.storage.digest import NewSignal
 
 
 @dataclass
@@ -109,6 +113,18 @@ class Tracker:
         self._matcher = None
         return self.records
 
+    def use_records(self, statements: Sequence[Statement], feeds: Sequence[Feed], matcher: Matcher) -> None:
+        """Run on this record set instead of reading the folders.
+
+        The watcher keeps the last good version of each file (tracker.reload) and hands
+        that set here, so a file broken mid-edit never reaches polling or matching.
+        Each part is replaced in one assignment: a job running meanwhile sees the old
+        set or the new one.
+        """
+        self._records = Records(list(statements))
+        self._feeds = (list(feeds), [])
+        self._matcher = (matcher, [])
+
     def check(self) -> list[Problem]:
         """Every problem in every record file (commitments, rules, feeds), in file order."""
         records = self.reload_records()
@@ -155,8 +171,13 @@ class Tracker:
         due_only: bool = False,
         progress: Callable[[PollResult], object] | None = None,
         match: bool = True,
+        settings: PollSettings | None = None,
     ) -> list[PollResult]:
-        """Poll the enabled feeds (or those named, even disabled), storing and matching what is new."""
+        """Poll the enabled feeds (or those named, even disabled), storing and matching what is new.
+
+        `settings` overrides the politeness limits and HTTP bounds (tests and benchmarks
+        fast-forward time with it).
+        """
         from tracker.lock import watch_holder
         from tracker.monitor import poll_feeds
 
@@ -176,8 +197,20 @@ class Tracker:
             feeds = [f for f in feeds if f.enabled]
         on_stored = self._on_stored if match and self.matcher.rules else None
         return poll_feeds(
-            self.db, feeds, force=force, due_only=due_only, progress=progress, on_stored=on_stored
+            self.db,
+            feeds,
+            force=force,
+            due_only=due_only,
+            progress=progress,
+            on_stored=on_stored,
+            settings=settings,
         )
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """The stored polling state of every feed (validators, back-off, next due)."""
+        from tracker.storage.feeds import all_states
+
+        return all_states(self.db, with_counts=False)
 
     def ingest(
         self,
@@ -426,6 +459,61 @@ class Tracker:
     def backup(self, target: Path) -> None:
         """A consistent, integrity-checked copy of the database, safe while the watcher writes."""
         self.reviewer.backup(target)
+
+    # -- alerts and the watcher's bookkeeping (see tracker.alerts, storage.digest)
+
+    def digest(
+        self, since: datetime, until: datetime | None = None, *, history_after_id: int | None = None
+    ) -> Digest:
+        """New signals and status changes in [since, until), grouped by commitment."""
+        from tracker.alerts import build_digest
+
+        return build_digest(
+            self.db, self.records.statements, since=since, until=until, history_after_id=history_after_id
+        )
+
+    def signals_after(self, after_id: int, *, limit: int = 100) -> list[NewSignal]:
+        """Signals made after `after_id`, oldest first: what a hook has not been handed yet."""
+        from tracker.storage.digest import signals_after
+
+        return signals_after(self.db, after_id, limit=limit)
+
+    def count_signals_after(self, after_id: int) -> int:
+        from tracker.storage.digest import count_signals_after
+
+        return count_signals_after(self.db, after_id)
+
+    def last_ids(self) -> tuple[int, int]:
+        """The newest signal id and status-history id: where the next alerts start."""
+        from tracker.storage.digest import last_history_id, last_signal_id
+
+        return last_signal_id(self.db), last_history_id(self.db)
+
+    def mark(self, name: str) -> str | None:
+        """A value the watcher keeps across restarts (a high-water mark, a last run)."""
+        from tracker.storage.digest import get_mark
+
+        return get_mark(self.db, name)
+
+    def set_mark(self, name: str, value: str | int) -> None:
+        from tracker.storage.digest import set_mark
+
+        set_mark(self.db, name, str(value))
+
+    def time_mark(self, name: str) -> datetime | None:
+        from tracker.storage.digest import get_time_mark
+
+        return get_time_mark(self.db, name)
+
+    def set_time_mark(self, name: str, moment: datetime) -> None:
+        from tracker.storage.digest import set_time_mark
+
+        set_time_mark(self.db, name, moment)
+
+    def maintain(self) -> None:
+        """The daily database care: checkpoint the WAL, let SQLite optimise its statistics."""
+        self.db.checkpoint()
+        self.db.optimize()
 
     # -- reads for the faces
 

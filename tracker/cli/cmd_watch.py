@@ -1,51 +1,95 @@
-"""`tracker watch`: poll feeds on their schedule in the foreground until stopped."""
+"""`tracker watch` (poll feeds on their schedules until stopped) and `tracker digest`."""
 
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
-from logging.handlers import RotatingFileHandler
+from datetime import UTC, datetime, timedelta
 
 from tracker.cli.common import Context
+from tracker.errors import UsageError
 
-LOG_FORMAT = "%(asctime)s level=%(levelname)s %(name)s %(message)s"
+DEFAULT_SINCE = "24h"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    _register_watch(sub)
+    _register_digest(sub)
+
+
+def _register_watch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "watch",
-        help="poll feeds on their own schedules and match new articles, until stopped",
+        help="poll feeds on their own schedules, match new articles, write daily reports, until stopped",
         description=(
-            "Runs in the foreground (use a systemd unit or tmux to keep it). One watcher per "
-            "workspace. SIGINT/SIGTERM finish the poll in flight and exit 0. Logs go to stderr "
-            "and to .tracker/watch.log (rotated)."
+            "Runs in the foreground (deployment: docs/deploy.md has a systemd unit and a cron line). "
+            "One watcher per workspace. Each feed is polled at its own interval, respecting the "
+            "back-off and next-due time stored in the database; daily jobs refresh statuses, "
+            "maintain the database and write the reports configured in tracker.yaml. Edited "
+            "records are reloaded (a broken file keeps its last good version running). "
+            "SIGINT/SIGTERM finish the job in flight and exit 0. Logs go to stderr and, as "
+            "JSON lines, to .tracker/watch.log (rotated)."
         ),
     )
-    p.add_argument("--once", action="store_true", help="one pass of everything due, then exit (for cron)")
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="one pass of everything due, then exit (for cron); 1 if a job crashed",
+    )
     level = p.add_mutually_exclusive_group()
-    level.add_argument("-v", "--verbose", action="store_true", help="also log skipped feeds")
+    level.add_argument(
+        "-v", "--verbose", action="store_true", help="also log skipped feeds and debug details"
+    )
     level.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     p.set_defaults(handler=run_watch)
 
 
+def _register_digest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "digest",
+        help="new signals and status changes since a time, grouped by commitment",
+        description=(
+            "What happened recently: the signals made and the status changes recorded, grouped "
+            "by commitment. `tracker watch` can hand the same digest to a command of yours every "
+            "day (on_digest in tracker.yaml)."
+        ),
+    )
+    p.add_argument(
+        "--since",
+        metavar="WHEN",
+        default=DEFAULT_SINCE,
+        help="a duration back from now ('24h', '7 days') or a date (2025-06-01); default 24h",
+    )
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="default: text")
+    p.set_defaults(handler=run_digest)
+
+
 def run_watch(args: argparse.Namespace, ctx: Context) -> int:
+    from tracker import logs
     from tracker.schedule import watch
 
-    _configure_logging(ctx, verbose=args.verbose, quiet=args.quiet)
-    ctx.statements()
-    return watch(ctx.tracker, once=args.once)
+    console = logs.console_handler(verbose=args.verbose, quiet=args.quiet)
+    with logs.logging_to(console, verbose=args.verbose):
+        outcome = watch(ctx.tracker, once=args.once, verbose=args.verbose)
+        if not outcome.finished:
+            # A job outlived the grace period: its thread would keep the interpreter from
+            # exiting. Leave now; the database rolls back whatever it had not committed.
+            logs.flush_all()
+            sys.stderr.flush()
+            os._exit(outcome.exit_status)
+    return outcome.exit_status
 
 
-def _configure_logging(ctx: Context, *, verbose: bool, quiet: bool) -> None:
-    root = logging.getLogger("tracker")
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel(logging.WARNING if quiet else logging.DEBUG)
-    ctx.workspace.state_dir.mkdir(parents=True, exist_ok=True)
-    logfile = RotatingFileHandler(
-        ctx.workspace.state_dir / "watch.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8"
-    )
-    for handler in (stderr, logfile):
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        root.addHandler(handler)
+def run_digest(args: argparse.Namespace, ctx: Context) -> int:
+    from tracker.alerts import render_digest
+    from tracker.cli.cmd_feeds import parse_since
+
+    now = datetime.now(UTC)
+    since = parse_since(args.since, now)
+    if since is None or since >= now + timedelta(seconds=1):
+        raise UsageError(f"--since: {args.since!r} is not in the past")
+    ctx.statements()  # warns once about record problems
+    digest = ctx.tracker.digest(since, now)
+    sys.stdout.write(render_digest(digest, args.format))
+    return 0
