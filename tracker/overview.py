@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from tracker.reviewing import current_statuses
 from tracker.status import compliance_percent
 from tracker.storage import overview as store
+from tracker.storage import reviews as review_store
 from tracker.storage import signals as signal_store
 from tracker.storage.db import Database
 from tracker.types import (
@@ -293,7 +294,8 @@ def commitment_view(
         s for s in signal_store.signals_for_commitment(db, commitment.id, state=None)
         if s.state == "active" or s.review is not None
     ]  # fmt: skip
-    evidence = store.evidence_for(db, commitment.id)
+    # newest first: the screen's lists read from the top
+    evidence = [item.evidence for item in reversed(review_store.evidence(db, [commitment.id]))]
     by_signal = {e.signal_id: e for e in evidence if e.signal_id is not None}
     article_ids = [s.article_id for s in signals]
     articles = {a.id: a for a in signal_store.articles_by_ids(db, article_ids)}
@@ -311,8 +313,8 @@ def commitment_view(
         commitment=commitment,
         status=commitment_status(db, statement, commitment, now=now, stale_after=stale_after),
         items=tuple(items),
-        assessments=tuple(store.assessments_for(db, commitment.id)),
-        history=tuple(store.history_for(db, commitment.id)),
+        assessments=tuple(reversed(review_store.assessments(db, [commitment.id]))),
+        history=tuple(reversed(review_store.history(db, [commitment.id]))),
         unreviewed=sum(1 for i in items if i.state == "unreviewed"),
         evidence=len(evidence),
     )

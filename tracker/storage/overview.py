@@ -20,12 +20,10 @@ refresh timer calls every few seconds to pick up what `tracker watch` writes.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.storage.db import Database, from_db, utcnow
-from tracker.types import Assessment, Evidence, HistoryEntry
+from tracker.storage.db import Database
 
 # Totals per commitment. `NOT INDEXED`: one sequential scan of the table beats 100,000
 # random lookups through signals_commitment (measured: 80 ms against 220 ms).
@@ -131,122 +129,6 @@ def _day(text: str | None) -> date | None:
         return date.fromisoformat(text[:10])
     except ValueError:
         return None
-
-
-@dataclass(frozen=True)
-class LatestVerdict:
-    """The newest assessment of a commitment (for the party the dashboard shows)."""
-
-    status: str
-    party: str
-    created: str
-
-
-def latest_verdicts(
-    db: Database, *, party: str = "joint", commitment_id: str | None = None
-) -> dict[str, LatestVerdict]:
-    """The newest assessment per commitment for `party`; assessments are append-only."""
-    only = "AND commitment_id = :cid" if commitment_id else ""
-    sql = f"""
-        SELECT commitment_id, status, party, created FROM (
-            SELECT commitment_id, status, party, created,
-                   row_number() OVER (PARTITION BY commitment_id ORDER BY created DESC, id DESC) AS n
-            FROM assessments WHERE party = :party {only}
-        ) WHERE n = 1
-    """
-    with db.reading() as conn:
-        return {
-            row["commitment_id"]: LatestVerdict(row["status"], row["party"], row["created"])
-            for row in conn.execute(sql, {"party": party, "cid": commitment_id})
-        }
-
-
-def latest_history(db: Database, *, commitment_id: str | None = None) -> dict[str, tuple[str, str, str]]:
-    """(status, origin, at) of the newest status-history entry per commitment."""
-    only = "WHERE commitment_id = :cid" if commitment_id else ""
-    sql = f"""
-        SELECT commitment_id, status, origin, at FROM (
-            SELECT commitment_id, status, origin, at,
-                   row_number() OVER (PARTITION BY commitment_id ORDER BY at DESC, id DESC) AS n
-            FROM status_history {only}
-        ) WHERE n = 1
-    """
-    with db.reading() as conn:
-        rows = conn.execute(sql, {"cid": commitment_id})
-        return {row["commitment_id"]: (row["status"], row["origin"], row["at"]) for row in rows}
-
-
-# ---------------------------------------------------------------- one commitment, for its screen
-
-
-def evidence_for(db: Database, commitment_id: str) -> list[Evidence]:
-    """The commitment's evidence that is not withdrawn, newest first."""
-    sql = (
-        "SELECT id, commitment_id, signal_id, relation, strength, title, url, publisher, date, note,"
-        " added, added_by FROM evidence WHERE commitment_id = ? AND withdrawn IS NULL"
-        " ORDER BY coalesce(date, added) DESC, id DESC"
-    )
-    with db.reading() as conn:
-        return [
-            Evidence(
-                id=row["id"],
-                commitment_id=row["commitment_id"],
-                relation=row["relation"],
-                title=row["title"],
-                url=row["url"],
-                publisher=row["publisher"],
-                date=_day(row["date"]),
-                added=from_db(row["added"]) or utcnow(),
-                signal_id=row["signal_id"],
-                strength=row["strength"],
-                note=row["note"],
-                added_by=row["added_by"],
-            )
-            for row in conn.execute(sql, (commitment_id,))
-        ]
-
-
-def assessments_for(db: Database, commitment_id: str) -> list[Assessment]:
-    """Every assessment of the commitment, newest first (the first is current)."""
-    sql = (
-        "SELECT id, commitment_id, status, party, rationale, confidence, evidence_ids, assessor, created"
-        " FROM assessments WHERE commitment_id = ? ORDER BY created DESC, id DESC"
-    )
-    with db.reading() as conn:
-        return [
-            Assessment(
-                id=row["id"],
-                commitment_id=row["commitment_id"],
-                status=row["status"],
-                party=row["party"],
-                rationale=row["rationale"],
-                confidence=row["confidence"],
-                evidence_ids=tuple(json.loads(row["evidence_ids"] or "[]")),
-                assessor=row["assessor"],
-                created=from_db(row["created"]) or utcnow(),
-            )
-            for row in conn.execute(sql, (commitment_id,))
-        ]
-
-
-def history_for(db: Database, commitment_id: str) -> list[HistoryEntry]:
-    """Every status change of the commitment, newest first."""
-    sql = (
-        "SELECT commitment_id, status, origin, at, reason, evidence_ids FROM status_history"
-        " WHERE commitment_id = ? ORDER BY at DESC, id DESC"
-    )
-    with db.reading() as conn:
-        return [
-            HistoryEntry(
-                commitment_id=row["commitment_id"],
-                status=row["status"],
-                origin=row["origin"],
-                at=from_db(row["at"]) or utcnow(),
-                reason=row["reason"],
-                evidence_ids=tuple(json.loads(row["evidence_ids"] or "[]")),
-            )
-            for row in conn.execute(sql, (commitment_id,))
-        ]
 
 
 def article_feeds(db: Database, article_ids: list[int]) -> dict[int, tuple[str, ...]]:
