@@ -149,6 +149,28 @@ async def test_add_evidence_form_validates_then_saves(fixture: FixtureWorkspace)
         assert item_keys(pilot.app.screen)[0].startswith("evidence:")
 
 
+async def test_evidence_from_a_document_reference_is_saved_and_shown(fixture: FixtureWorkspace) -> None:
+    app = make_app(fixture)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_commitment(pilot, "beta/training")
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, EvidenceScreen)
+        form.query_one("#title", Input).value = "Training programme agreed"
+        await pilot.press("ctrl+s")
+        assert "Source: give a link or a document reference." in str(
+            form.query_one("#form-errors", Static).content
+        )
+        form.query_one("#document", Input).value = "MFA note 2017/12 [bold]x[/]"
+        await pilot.press("ctrl+s")
+        assert isinstance(pilot.app.screen, CommitmentScreen)
+        assert query(fixture, "SELECT url, document FROM evidence WHERE commitment_id = 'beta/training'") == [
+            (None, "MFA note 2017/12 [bold]x[/]")
+        ]
+        await pilot.pause()
+        assert "MFA note 2017/12 [bold]x[/]" in screen.query_one(ExplanationPanel).render().plain
+
+
 async def test_cancel_leaves_the_database_alone(fixture: FixtureWorkspace) -> None:
     app = make_app(fixture)
     async with app.run_test() as pilot:

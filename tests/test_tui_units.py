@@ -145,16 +145,20 @@ def test_evidence_form_accepts_a_complete_source() -> None:
         today=TODAY,
     )
     assert form == EvidenceForm(
-        "Treaty signed", "https://mid.example/1", "MID", date(2024, 6, 1), "supports", "mechanism", None
+        "Treaty signed", "https://mid.example/1", None, "MID", date(2024, 6, 1), "supports", "mechanism", None
     )
+    by_document = validate_evidence({"title": "Note verbale", "document": " MFA note 2017/12 "}, today=TODAY)
+    assert isinstance(by_document, EvidenceForm)
+    assert (by_document.url, by_document.document) == (None, "MFA note 2017/12")
 
 
 def test_evidence_form_lists_every_problem() -> None:
     errors = validate_evidence({"title": "", "url": "javascript:alert(1)", "date": "2024-13-01"}, today=TODAY)
     assert isinstance(errors, list)
     assert [e.split(":")[0] for e in errors] == ["Title", "Link", "Date"]
-    future = validate_evidence({"title": "x", "date": "2025-01-01"}, today=TODAY)
+    future = validate_evidence({"title": "x", "url": "https://e.org", "date": "2025-01-01"}, today=TODAY)
     assert future == ["Date: evidence cannot be dated in the future."]
+    assert validate_evidence({"title": "x"}, today=TODAY) == ["Source: give a link or a document reference."]
 
 
 def test_assessment_needs_a_verdict_and_a_rationale() -> None:

@@ -191,6 +191,8 @@ class ReviewItem:
     evidence: Evidence | None
     article: Article | None
     feeds: tuple[str, ...] = ()
+    #: The document reference of evidence added by hand without a link.
+    document: str | None = None
 
     @property
     def state(self) -> str:
@@ -295,7 +297,9 @@ def commitment_view(
         if s.state == "active" or s.review is not None
     ]  # fmt: skip
     # newest first: the screen's lists read from the top
-    evidence = [item.evidence for item in reversed(review_store.evidence(db, [commitment.id]))]
+    sourced = list(reversed(review_store.evidence(db, [commitment.id])))
+    evidence = [item.evidence for item in sourced]
+    documents = {item.evidence.id: item.document for item in sourced if item.document}
     by_signal = {e.signal_id: e for e in evidence if e.signal_id is not None}
     article_ids = [s.article_id for s in signals]
     articles = {a.id: a for a in signal_store.articles_by_ids(db, article_ids)}
@@ -306,7 +310,11 @@ def commitment_view(
         )
         for s in signals
     ]
-    items += [ReviewItem(f"evidence:{e.id}", None, e, None) for e in evidence if e.signal_id is None]
+    items += [
+        ReviewItem(f"evidence:{e.id}", None, e, None, document=documents.get(e.id))
+        for e in evidence
+        if e.signal_id is None
+    ]
     items.sort(key=_item_order)
     return CommitmentView(
         statement=statement,

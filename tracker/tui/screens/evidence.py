@@ -1,7 +1,9 @@
 """Add evidence by hand: a source the rules did not find (a ministry page, a treaty text).
 
-`validate_evidence` is the form's rules as a pure function: a title is required, a
-link must be http(s), a date must be a real ISO date and not in the future.
+`validate_evidence` is the form's rules as a pure function: a title is required, so
+is a source (an http(s) link, or a document reference such as a note verbale's number,
+so a published figure stays traceable), and a date must be a real ISO date and not in
+the future.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tracker.types import RELATIONS, STRENGTHS
 class EvidenceForm:
     title: str
     url: str | None
+    document: str | None
     publisher: str | None
     day: date | None
     relation: str
@@ -34,6 +37,7 @@ class EvidenceForm:
         return {
             "title": self.title,
             "url": self.url,
+            "document": self.document,
             "publisher": self.publisher,
             "date": self.day,
             "relation": self.relation,
@@ -76,8 +80,11 @@ def validate_evidence(values: dict[str, str], *, today: date) -> EvidenceForm | 
     if not title:
         errors.append("Title: required.")
     url = values.get("url", "").strip()
+    document = _optional(values.get("document", ""))
     if problem := check_url(url):
         errors.append(problem)
+    elif not url and document is None:
+        errors.append("Source: give a link or a document reference.")
     day, problem = check_day(values.get("date", "").strip(), today)
     if problem:
         errors.append(problem)
@@ -92,6 +99,7 @@ def validate_evidence(values: dict[str, str], *, today: date) -> EvidenceForm | 
     return EvidenceForm(
         title=title,
         url=url or None,
+        document=document,
         publisher=_optional(values.get("publisher", "")),
         day=day,
         relation=relation,
@@ -120,6 +128,8 @@ class EvidenceScreen(FormScreen[EvidenceForm]):
         yield Input(id="title", placeholder="What the source says happened")
         yield Label("Link")
         yield Input(id="url", placeholder="https://…")
+        yield Label("or Document")
+        yield Input(id="document", placeholder="when there is no link, e.g. MFA note 2017/12")
         yield Label("Publisher")
         yield Input(id="publisher", placeholder="e.g. Ministry of Foreign Affairs")
         yield Label("Date")
@@ -134,7 +144,7 @@ class EvidenceScreen(FormScreen[EvidenceForm]):
     def submit(self) -> EvidenceForm | list[str]:
         values = {
             name: self.query_one(f"#{name}", Input).value
-            for name in ("title", "url", "publisher", "date", "note")
+            for name in ("title", "url", "document", "publisher", "date", "note")
         }
         values["relation"] = select_value(self.query_one("#relation", Select))
         values["strength"] = select_value(self.query_one("#strength", Select))

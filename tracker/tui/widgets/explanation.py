@@ -116,6 +116,8 @@ def _review_lines(item: ReviewItem) -> list[Content]:
         lines.append(Content.assemble(_label("Strength"), item.strength.replace("_", " ")))
     if item.url:
         lines.append(Content.assemble(_label("Link"), safe_content(item.url, "underline")))
+    if item.document:
+        lines.append(Content.assemble(_label("Document"), safe_content(item.document)))
     if item.note:
         lines.append(Content.assemble(_label("Note"), safe_content(item.note, multiline=True)))
     return lines
