@@ -356,3 +356,28 @@ def test_backup_is_a_checked_copy_and_never_overwrites(built, tmp_path: Path) ->
     assert not target.with_name(target.name + ".partial").exists()
     with pytest.raises(UsageError, match="exists"):
         backup_database(db, target)
+
+
+def test_the_aggregate_evidence_summary_equals_the_one_built_from_the_items(built) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard reads statuses from an aggregate query; it must say what the items say."""
+    from tracker.status import summarize
+
+    fixture, db = built
+    reviewer = fixture.reviewer(db)
+    reviewer.add_evidence("beta/3", title="undated: counts from when it was recorded", url="https://e.org/u")
+    reviewer.add_evidence("beta/3", title="against", document="Note 1", relation="contradicts")
+    reviewer.add_evidence(
+        "alpha/2", title="an older second source", url="https://e.org/2", date=date(2020, 1, 1)
+    )
+    gone = reviewer.add_evidence("alpha/2", title="withdrawn", url="https://e.org/w", date=date(2024, 5, 2))
+    reviewer.withdraw_evidence(gone, note="wrong commitment")
+    with db.reading() as conn:
+        detailed = store.load_facts(conn)
+        summarised = store.load_facts(conn, detail=False)
+    relations = {item.evidence.relation for facts in detailed.values() for item in facts.evidence}
+    assert relations == {"supports", "contradicts", "context"}
+    assert gone not in {item.evidence.id for facts in detailed.values() for item in facts.evidence}
+    for cid, facts in detailed.items():
+        expected = summarize(item.evidence for item in facts.evidence)
+        got = summarised[cid].summary or summarize([])
+        assert got == expected, cid

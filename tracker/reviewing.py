@@ -448,7 +448,7 @@ class Reviewer:
         """Inside the caller's transaction: a history entry for each commitment whose status changed."""
         ids = [cid for cid in commitment_ids if cid in self._index]
         every = len(set(ids)) == len(self._index)  # one pass over the tables beats chunks of ids
-        facts = store.load_facts(conn, None if every else ids, sources=False)
+        facts = store.load_facts(conn, None if every else ids, detail=False)
         recorded = 0
         for cid in ids:
             current = self._derive(cid, facts.get(cid), now)
@@ -505,7 +505,7 @@ def current_statuses(
     index = {c.id: (s, c) for s in statements for c in s.commitments}
     ids = list(index) if commitment_ids is None else [c for c in dict.fromkeys(commitment_ids) if c in index]
     with db.reading() as conn:
-        facts = store.load_facts(conn, None if commitment_ids is None else ids, sources=False)
+        facts = store.load_facts(conn, None if commitment_ids is None else ids, detail=False)
     return {cid: _derive(*index[cid], facts.get(cid), now, stale_after) for cid in ids}
 
 
@@ -520,7 +520,7 @@ def _derive(
     return rules.commitment_status(
         commitment,
         signals=facts.waiting,
-        evidence=[item.evidence for item in facts.evidence],
+        evidence=facts.summary if facts.summary is not None else [item.evidence for item in facts.evidence],
         assessments=facts.assessments,
         now=now,
         stale_after=rules.resolve_stale_after(commitment, statement, stale_after),

@@ -41,6 +41,7 @@ from tracker.types import (
     CommitmentStatus,
     Compliance,
     Evidence,
+    EvidenceSummary,
     HistoryEntry,
     Statement,
     Status,
@@ -84,7 +85,7 @@ def commitment_status(
     commitment: Commitment,
     *,
     signals: Iterable[SignalLike] = (),
-    evidence: Iterable[Evidence] = (),
+    evidence: Iterable[Evidence] | EvidenceSummary = (),
     assessments: Iterable[Assessment] = (),
     now: datetime,
     stale_after: timedelta = DEFAULT_STALE_AFTER,
@@ -92,20 +93,20 @@ def commitment_status(
 ) -> CommitmentStatus:
     """The shown status of one commitment and the facts it rests on.
 
-    `evidence` is the commitment's evidence that is not withdrawn; `signals` may hold
-    every signal (only active, unreviewed ones matter); `last_change` is the newest
-    status-history entry, which says since when a status without a datable start holds.
+    `evidence` is the commitment's evidence that is not withdrawn, or its summary;
+    `signals` may hold every signal (only active, unreviewed ones matter); `last_change`
+    is the newest status-history entry, which says since when a status without a
+    datable start holds.
     """
     now = _aware(now)
     waiting = [s for s in signals if s.state == "active" and s.review is None]
     waiting_count = sum(_count(s) for s in waiting)
-    items = list(evidence)
-    supporting = [e for e in items if e.relation == "supports"]
+    summary = evidence if isinstance(evidence, EvidenceSummary) else summarize(evidence)
     verdicts = current_verdicts(assessments)
     status = headline_verdict(commitment, verdicts) or derive_status(
         commitment,
         waiting=waiting,
-        supporting=supporting,
+        evidence=summary,
         now=now,
         stale_after=stale_after,
         last_change=last_change,
@@ -114,11 +115,25 @@ def commitment_status(
         status=status,
         verdicts=verdicts,
         unreviewed=waiting_count,
-        evidence=len(items),
+        evidence=summary.count,
+        supporting=summary.supporting,
+        contradicting=summary.contradicting,
+        latest_evidence=summary.latest,
+        latest_supporting=summary.latest_supporting,
+    )
+
+
+def summarize(evidence: Iterable[Evidence]) -> EvidenceSummary:
+    """What derivation reads of these evidence items (see EvidenceSummary)."""
+    items = list(evidence)
+    supporting = [e for e in items if e.relation == "supports"]
+    return EvidenceSummary(
+        count=len(items),
         supporting=len(supporting),
         contradicting=sum(1 for e in items if e.relation == "contradicts"),
-        latest_evidence=max((evidence_day(e) for e in items), default=None),
+        latest=max((evidence_day(e) for e in items), default=None),
         latest_supporting=max((evidence_day(e) for e in supporting), default=None),
+        first_supporting_added=min((_aware(e.added) for e in supporting), default=None),
     )
 
 
@@ -186,7 +201,7 @@ def derive_status(
     commitment: Commitment,
     *,
     waiting: Sequence[SignalLike],
-    supporting: Sequence[Evidence],
+    evidence: EvidenceSummary,
     now: datetime,
     stale_after: timedelta,
     last_change: HistoryEntry | None = None,
@@ -197,7 +212,7 @@ def derive_status(
     plus `stale_after`); otherwise it is the status history's, or an estimate from the
     data (first supporting evidence recorded, first signal waiting) when history has none.
     """
-    status, since, reason = _derived(commitment, waiting, supporting, _aware(now), stale_after)
+    status, since, reason = _derived(commitment, waiting, evidence, _aware(now), stale_after)
     if (
         status not in TIME_DRIVEN_STATUSES
         and last_change is not None
@@ -212,14 +227,14 @@ def derive_status(
 def _derived(
     commitment: Commitment,
     waiting: Sequence[SignalLike],
-    supporting: Sequence[Evidence],
+    evidence: EvidenceSummary,
     now: datetime,
     stale_after: timedelta,
 ) -> tuple[str, datetime | None, str]:
     if commitment.deadline is not None and now >= (due := start_of(commitment.deadline + timedelta(days=1))):
         return "overdue", due, f"deadline {commitment.deadline.isoformat()} passed with no verdict"
-    if supporting:
-        latest = max(evidence_day(e) for e in supporting)
+    latest = evidence.latest_supporting
+    if evidence.supporting and latest is not None:
         stale_from = start_of(latest) + stale_after
         if now > stale_from:
             return (
@@ -227,8 +242,8 @@ def _derived(
                 stale_from,
                 f"newest supporting evidence {latest.isoformat()} is older than" + (f" {_days(stale_after)}"),
             )
-        first = min(_aware(e.added) for e in supporting)
-        return "in_progress", first, f"{len(supporting)} confirmed supporting evidence, newest {latest}"
+        first = evidence.first_supporting_added
+        return "in_progress", first, f"{evidence.supporting} confirmed supporting evidence, newest {latest}"
     if waiting:
         first = min(_aware(s.created) for s in waiting)
         return "unreviewed", first, f"{sum(_count(s) for s in waiting)} signal(s) wait for review"

@@ -530,6 +530,25 @@ class SignalFact:
 
 
 @dataclass(frozen=True)
+class EvidenceSummary:
+    """All that status derivation reads of a commitment's current evidence.
+
+    Built from evidence items (`tracker.status.summarize`) or, for every commitment at
+    once, by one aggregate query: the dashboard's first paint then reads a few rows per
+    commitment instead of building an object per evidence item.
+    """
+
+    count: int = 0
+    supporting: int = 0
+    contradicting: int = 0
+    #: The day the newest evidence speaks for (its date, else the day it was recorded).
+    latest: date | None = None
+    latest_supporting: date | None = None
+    #: When the first supporting evidence was recorded: `in_progress` holds since then.
+    first_supporting_added: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SourcedEvidence:
     """Evidence with where it came from: the article and feeds of a confirmed signal,
     or the document reference of evidence added by hand (no URL)."""

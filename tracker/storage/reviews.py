@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.storage.db import Database, from_db, to_db, utcnow
-from tracker.types import Assessment, Evidence, HistoryEntry, SignalFact, SourcedEvidence
+from tracker.types import Assessment, Evidence, EvidenceSummary, HistoryEntry, SignalFact, SourcedEvidence
 
 #: Opaque handles for callers above storage, who pass them back and never run SQL on them.
 Connection = sqlite3.Connection
@@ -34,7 +34,9 @@ class StatusFacts:
     """What the database holds about one commitment that its status depends on."""
 
     waiting: list[SignalFact] = field(default_factory=list)
+    #: The evidence items (read with `detail`), else empty and `summary` is set.
     evidence: list[SourcedEvidence] = field(default_factory=list)
+    summary: EvidenceSummary | None = None
     assessments: list[Assessment] = field(default_factory=list)
     last_change: HistoryEntry | None = None
 
@@ -43,15 +45,16 @@ class StatusFacts:
 
 
 def load_facts(
-    conn: sqlite3.Connection, commitment_ids: Sequence[str] | None = None, *, sources: bool = True
+    conn: sqlite3.Connection, commitment_ids: Sequence[str] | None = None, *, detail: bool = True
 ) -> dict[str, StatusFacts]:
     """Waiting signals, evidence, assessments and the newest history entry, per commitment.
 
     Only active, unreviewed signals are read, grouped into one fact per commitment
     (how many, since when): reviewed or retracted ones cannot change a status, and
     there may be a hundred thousand of them. Without ids, every commitment. Without
-    `sources`, evidence comes without its article's feeds: a status does not need
-    them, and the dashboard's first paint should not wait for them.
+    `detail`, evidence comes as one summary per commitment (all a status needs) from
+    an aggregate query, instead of an item with its sources per row: the dashboard's
+    first paint reads every commitment's status.
     """
     facts: dict[str, StatusFacts] = {}
 
@@ -66,8 +69,12 @@ def load_facts(
     ):
         first = from_db(row["first"]) or utcnow()
         entry(row["commitment_id"]).waiting.append(SignalFact(row["id"], "active", None, first, row["n"]))
-    for item in _evidence(conn, commitment_ids, sources=sources):
-        entry(item.evidence.commitment_id).evidence.append(item)
+    if detail:
+        for item in _evidence(conn, commitment_ids):
+            entry(item.evidence.commitment_id).evidence.append(item)
+    else:
+        for commitment_id, summary in _evidence_summaries(conn, commitment_ids):
+            entry(commitment_id).summary = summary
     for assessment in _assessments(conn, commitment_ids):
         entry(assessment.commitment_id).assessments.append(assessment)
     for change in _latest_history(conn, commitment_ids):
@@ -75,24 +82,49 @@ def load_facts(
     return facts
 
 
-def _evidence(
-    conn: sqlite3.Connection, commitment_ids: Sequence[str] | None, *, sources: bool = True
-) -> Iterator[SourcedEvidence]:
-    article = "s.article_id" if sources else "NULL AS article_id"
-    join = "LEFT JOIN signals s ON s.id = e.signal_id" if sources else ""
+def _evidence(conn: sqlite3.Connection, commitment_ids: Sequence[str] | None) -> Iterator[SourcedEvidence]:
     sql = (
-        f"SELECT e.*, {article} FROM evidence e {join}"
+        "SELECT e.*, s.article_id FROM evidence e LEFT JOIN signals s ON s.id = e.signal_id"
         " WHERE e.withdrawn IS NULL {only} ORDER BY coalesce(e.date, substr(e.added, 1, 10)), e.id"
     )
     rows = list(_select(conn, sql, commitment_ids, column="e.commitment_id"))
-    linked = [r["article_id"] for r in rows if r["article_id"] is not None] if sources else []
-    feeds = _article_feeds(conn, linked)
+    feeds = _article_feeds(conn, [r["article_id"] for r in rows if r["article_id"] is not None])
     for row in rows:
         yield SourcedEvidence(
             evidence=evidence_from_row(row),
             document=row["document"],
             article_id=row["article_id"],
             feeds=feeds.get(row["article_id"], ()),
+        )
+
+
+#: The day evidence speaks for, as `status.evidence_day` takes it: its date, else the
+#: (UTC) day it was recorded. Both are stored as ISO text, so the first ten characters.
+_EVIDENCE_DAY = "substr(coalesce(date, added), 1, 10)"
+
+
+def _evidence_summaries(
+    conn: sqlite3.Connection, commitment_ids: Sequence[str] | None
+) -> Iterator[tuple[str, EvidenceSummary]]:
+    sql = (
+        "SELECT commitment_id, count(*) AS n,"
+        " sum(relation = 'supports') AS supporting, sum(relation = 'contradicts') AS contradicting,"
+        f" max({_EVIDENCE_DAY}) AS latest,"
+        f" max(CASE WHEN relation = 'supports' THEN {_EVIDENCE_DAY} END) AS latest_supporting,"
+        " min(CASE WHEN relation = 'supports' THEN added END) AS first_supporting_added"
+        " FROM evidence WHERE withdrawn IS NULL {only} GROUP BY commitment_id"
+    )
+    for row in _select(conn, sql, commitment_ids):
+        yield (
+            row["commitment_id"],
+            EvidenceSummary(
+                count=row["n"],
+                supporting=row["supporting"],
+                contradicting=row["contradicting"],
+                latest=_day(row["latest"]),
+                latest_supporting=_day(row["latest_supporting"]),
+                first_supporting_added=from_db(row["first_supporting_added"]),
+            ),
         )
 
 
