@@ -245,6 +245,11 @@ def test_evidence_by_hand_from_a_url_or_a_document(ws: Path) -> None:
             "--date: 2999-01-01 is in the future",
         ),
         (["evidence", "withdraw", "999"], 1, "EVIDENCE: no current evidence 999"),
+        (
+            ["export", "-o", "/nonexistent-tracker-dir/x.yaml"],
+            2,
+            "-o: cannot write /nonexistent-tracker-dir/x.yaml",
+        ),
         (["review", "amend", "1"], 2, "SIGNAL: give --relation, --strength or --note"),
         (["review", "amend", "999", "--note", "x"], 1, "SIGNAL: no signal 999"),
         (["export", "--statement", "nope"], 1, "--statement: no statement 'nope'"),
@@ -285,10 +290,12 @@ def test_snapshots_freeze_the_report_and_are_immutable(ws: Path) -> None:
 
 
 def test_backup_is_a_consistent_copy(ws: Path, tmp_path: Path) -> None:
-    target = tmp_path / "copy.db"
+    target = tmp_path / "backups" / "copy.db"
     out = ok("backup", target, workspace=ws)
     assert "integrity ok" in out
+    assert [p.name for p in target.parent.iterdir()] == ["copy.db"]  # one file, no -wal or -shm
     with sqlite3.connect(target) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM assessments").fetchone()[0] == 5
     again = run_cli("backup", target, workspace=ws)

@@ -424,7 +424,10 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
     if args.bom:
         text = "\ufeff" + text
     if args.output:
-        args.output.write_text(text, encoding="utf-8", newline="")
+        try:
+            args.output.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise UsageError(f"-o: cannot write {args.output}: {exc.strerror or exc}") from None
         ctx.err.print(f"wrote {args.output}", markup=False)
     else:
         sys.stdout.write(text)

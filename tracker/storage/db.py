@@ -130,12 +130,22 @@ class Database:
             return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     def backup(self, target: Path) -> None:
-        """A consistent copy while others write (SQLite's online backup API)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(str(target))
+        """A consistent copy while others write (SQLite's online backup API).
+
+        The copy is switched out of WAL mode: a backup is one self-contained file, with
+        no -wal or -shm companions to lose when it is mailed or archived.
+        """
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            dest = sqlite3.connect(str(target))
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"{target}: cannot write the backup: {exc}") from None
         try:
             with self._lock:
                 self.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error as exc:
+            raise StorageError(f"{target}: the backup failed: {exc}") from None
         finally:
             dest.close()
 
