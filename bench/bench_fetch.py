@@ -145,9 +145,9 @@ def _matcher_hook(db: Any) -> tuple[Any, str]:
     if os.environ.get("BENCH_MATCH", "1") == "0":
         return None, "off (BENCH_MATCH=0)"
     try:
-        from tracker.matching import make_on_stored
-        from tracker.records import load_statements
+        from tracker.records.statements import load_statements
         from tracker.rules import build_matcher
+        from tracker.rules.matching import make_on_stored
 
         statements, _ = load_statements(REPO / "commitments")
         matcher, _ = build_matcher(REPO / "rules", statements)
@@ -220,8 +220,8 @@ class _ChildCpu:
 
 
 def main() -> None:
-    from tracker.fetching import FetchSettings
-    from tracker.monitor import PollSettings
+    from tracker.feeds.fetching import FetchSettings
+    from tracker.feeds.pipeline import PollSettings
     from tracker.storage.db import open_database
     from tracker.types import Feed
 
@@ -253,7 +253,7 @@ def main() -> None:
 
 
 def _timed_pass(db: Any, feeds: list[Any], settings: Any, hook: Any, server_pid: int) -> dict[str, Any]:
-    from tracker.monitor import poll_feeds
+    from tracker.feeds.pipeline import poll_feeds
 
     cpu0 = time.process_time()
     matching0 = getattr(hook, "seconds", 0.0)

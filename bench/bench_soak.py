@@ -133,9 +133,9 @@ def show(label: str, polls: int, seconds: float, data: dict[str, float]) -> None
 
 def main() -> None:
     from tracker.core import Tracker
-    from tracker.fetching import FetchSettings
-    from tracker.schedule import Watcher, WatchOptions
-    from tracker.workspace import Workspace
+    from tracker.feeds.fetching import FetchSettings
+    from tracker.records.workspace import Workspace
+    from tracker.watch.schedule import Watcher, WatchOptions
 
     polls = int(os.environ.get("SOAK_POLLS", "10000"))
     feed_count = int(os.environ.get("SOAK_FEEDS", "100"))

@@ -169,7 +169,7 @@ def _fill(db_path: Path, ids: list[str]) -> None:
 
 def _tracker(root: Path) -> Any:
     from tracker.core import Tracker
-    from tracker.workspace import Workspace
+    from tracker.records.workspace import Workspace
 
     return Tracker(Workspace(root))
 
@@ -191,7 +191,7 @@ async def _timed(step: Callable[[], Awaitable[None]]) -> float:
 async def _measure(root: Path) -> dict[str, float]:
     from textual.widgets import DataTable
 
-    from tracker.overview import build_overview
+    from tracker.review.overview import build_overview
     from tracker.tui.app import build_app
 
     figures: dict[str, float] = {}

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tracker.records import load_statements
-from tracker.reviewing import Reviewer
+from tracker.records.statements import load_statements
+from tracker.review.reviewing import Reviewer
 from tracker.storage.db import Database, open_database, to_db
 from tracker.types import Statement
 

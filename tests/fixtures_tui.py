@@ -402,8 +402,8 @@ class FixtureWorkspace:
 
 def build_fixture(root: Path) -> FixtureWorkspace:
     """Write the records and a filled, migrated database under `root`."""
+    from tracker.records.workspace import Workspace
     from tracker.storage.db import open_database
-    from tracker.workspace import Workspace
 
     write_workspace(root)
     workspace = Workspace(root.resolve())
@@ -440,7 +440,7 @@ def screen_text(app: object) -> str:
 
 def open_tracker(fixture: FixtureWorkspace):  # type: ignore[no-untyped-def]
     from tracker.core import Tracker
-    from tracker.workspace import Workspace
+    from tracker.records.workspace import Workspace
 
     return Tracker(Workspace(fixture.root), clock=lambda: FIXED_NOW)
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.clirun import run_cli
-from tracker.alerts import (
+from tracker.core import Tracker
+from tracker.records.workspace import Workspace
+from tracker.review.alerts import (
     CommitmentDigest,
     Digest,
     build_digest,
@@ -26,10 +28,8 @@ from tracker.alerts import (
     run_hook,
     signal_payload,
 )
-from tracker.core import Tracker
-from tracker.storage.digest import NewSignal, StatusChange, signals_after
-from tracker.types import HistoryEntry
-from tracker.workspace import Workspace
+from tracker.storage.digest import signals_after
+from tracker.types import HistoryEntry, NewSignal, StatusChange
 
 COMMITMENT = "cn-ru-2016-internet-media-forum/2"
 RSS = """<?xml version="1.0" encoding="utf-8"?>

@@ -9,7 +9,7 @@ import pytest
 
 from tests.clirun import run_cli
 from tests.conftest import REPO, SHARED
-from tracker.records import load_statements
+from tracker.records.statements import load_statements
 
 SEEDS = SHARED / "seeds"
 

@@ -12,8 +12,8 @@ import pytest
 from tests.clirun import run_cli
 from tests.test_matching import RULES_V1, insert_article
 from tests.test_rules_model import make_workspace
+from tracker.records.workspace import Workspace
 from tracker.storage.db import open_database
-from tracker.workspace import Workspace
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import yaml
 
 from tests.clirun import run_cli
 from tests.fixtures_status import build_status_fixture
-from tracker.reports import COMMITMENT_COLUMNS, EVIDENCE_COLUMNS
+from tracker.review.reports import COMMITMENT_COLUMNS, EVIDENCE_COLUMNS
 
 
 @pytest.fixture

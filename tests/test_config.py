@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.clirun import run_cli
-from tracker import reports
-from tracker.config import (
+from tracker.records.config import (
     REPORT_FORMATS,
     REPORT_KINDS,
     STATUSES,
@@ -20,6 +19,7 @@ from tracker.config import (
     load_config,
     parse_clock,
 )
+from tracker.review import reports
 from tracker.types import DERIVED_STATUSES, VERDICT_SCORES
 
 FULL = """\
@@ -163,7 +163,7 @@ def test_tracker_check_reports_config_problems_with_file_and_line(demo_workspace
 
 
 def test_the_example_that_tracker_init_writes_is_valid_once_uncommented(tmp_path: Path) -> None:
-    from tracker.workspace import EXAMPLE_CONFIG
+    from tracker.records.workspace import EXAMPLE_CONFIG
 
     lines = [line.removeprefix("# ") for line in EXAMPLE_CONFIG.splitlines() if line.startswith("# ")]
     settings = "\n".join(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import load_config
+from tracker.records.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 UNIT = REPO / "deploy" / "tracker-watch.service"

@@ -23,8 +23,8 @@ import pytest
 
 from tests.clirun import run_cli
 from tests.fixtures_status import ArticleSpec, insert_article, insert_signal, write_records
-from tracker.records import load_statements
-from tracker.reviewing import Reviewer, backup_database
+from tracker.records.statements import load_statements
+from tracker.review.reviewing import Reviewer, backup_database
 from tracker.storage.db import open_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,8 +34,8 @@ WRITER = r"""
 import sys
 from pathlib import Path
 
-from tracker.records import load_statements
-from tracker.reviewing import Reviewer
+from tracker.records.statements import load_statements
+from tracker.review.reviewing import Reviewer
 from tracker.storage.db import open_database
 
 root, mode = Path(sys.argv[1]), sys.argv[2]

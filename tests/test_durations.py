@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from tracker.durations import format_duration, parse_duration
+from tracker.records.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -151,7 +151,7 @@ def test_draft_covers_curated_commitments(
 @pytest.mark.parametrize("seed", SEED_NAMES)
 def test_draft_passes_tracker_check(seed: str, drafts: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     seed_path(seed)
-    records = pytest.importorskip("tracker.records")
+    records = pytest.importorskip("tracker.records.statements")
     draft = drafts[seed]
     path = tmp_path / f"{draft['statement']['id']}.yaml"
     path.write_text(render_yaml(draft), encoding="utf-8")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tracker.feeddates import fix_zone, has_zone, is_impossible, parse_date
+from tracker.feeds.dates import fix_zone, has_zone, is_impossible, parse_date
 
 
 def utc(*parts: int) -> datetime:

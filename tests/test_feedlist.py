@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import RecordError
-from tracker.feedlist import (
+from tracker.records.feedlist import (
     append_feeds,
     export_opml,
     import_opml,

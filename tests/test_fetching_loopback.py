@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.feedserver import FeedServer, http_date, make_rss
-from tracker.fetching import (
+from tracker.feeds.fetching import (
     BodyDecoder,
     Fetcher,
     FetchResult,
@@ -26,8 +26,8 @@ from tracker.fetching import (
     parse_max_age,
     parse_retry_after,
 )
-from tracker.monitor import PollSettings, poll_feeds
-from tracker.polling import PollPolicy
+from tracker.feeds.pipeline import PollSettings, poll_feeds
+from tracker.feeds.polling import PollPolicy
 from tracker.storage import feeds as feed_store
 from tracker.storage.db import Database, open_database
 from tracker.types import Feed, PollResult

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.archive import entry_from_record, read_paths
-from tracker.monitor import ingest_paths
+from tracker.feeds.backfill import entry_from_record, read_paths
+from tracker.feeds.pipeline import ingest_paths
 from tracker.storage.db import Database, open_database
 from tracker.types import Feed
 

@@ -15,12 +15,12 @@ import pytest
 
 from tests.clirun import run_cli
 from tracker.errors import LockedError
-from tracker.lock import NOTE_NAME, WatchLock, read_holder, watch_holder
+from tracker.records.lock import NOTE_NAME, WatchLock, read_holder, watch_holder
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from tracker.lock import WatchLock
+from tracker.records.lock import WatchLock
 lock = WatchLock(Path(sys.argv[1]))
 lock.acquire()
 print("locked", flush=True)

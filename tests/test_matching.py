@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_rules_model import make_workspace, statements_of
-from tracker.matching import (
+from tracker.rules import Matcher, compile_rules, load_rules
+from tracker.rules.matching import (
     drafts_for,
     make_on_stored,
     match_articles,
@@ -24,7 +25,6 @@ from tracker.matching import (
     rule_test,
     rules_changed,
 )
-from tracker.rules import Matcher, compile_rules, load_rules
 from tracker.storage import signals as store
 from tracker.storage.db import Database, open_database, to_db
 from tracker.storage.signals import SignalDraft, StoredSignal

@@ -10,7 +10,7 @@ import pytest
 
 from tests.feedserver import make_atom, make_rss
 from tracker.errors import FeedError
-from tracker.parsing import ParsePool, check_entities, parse_feed, parse_job
+from tracker.feeds.parsing import ParsePool, check_entities, parse_feed, parse_job
 
 URL = "https://example.org/feed.xml"
 RSS_HEADERS = {"content-type": "application/rss+xml; charset=utf-8"}
@@ -304,7 +304,7 @@ def slow_or_dying_job(
     if url.endswith("/die"):
         os._exit(1)  # a worker killed mid-parse (out of memory, a segfault in a C library)
     if url.endswith("/slow"):
-        from tracker.parsing import _ParseTimeoutError, _time_limit
+        from tracker.feeds.parsing import _ParseTimeoutError, _time_limit
 
         try:
             with _time_limit(timeout):  # as parse_job does around feedparser

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tracker.polling import (
+from tracker.feeds.polling import (
     Outcome,
     PollPolicy,
     apply_outcome,

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import MINIMAL_STATEMENT, write
 from tracker.errors import RecordError
-from tracker.records import load_statement_file, load_statements
+from tracker.records.statements import load_statement_file, load_statements
 
 
 def problems_for(tmp_path: Path, text: str, name: str = "demo.yaml") -> list[str]:

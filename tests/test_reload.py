@@ -11,9 +11,9 @@ import pytest
 
 from tests.feedserver import FeedServer
 from tests.test_schedule import open_watcher, rows, wait_for
-from tracker.reload import FileWatcher, RecordKeeper, is_record_file
-from tracker.schedule import Watcher
-from tracker.workspace import Workspace
+from tracker.records.workspace import Workspace
+from tracker.watch.reload import FileWatcher, RecordKeeper, is_record_file
+from tracker.watch.schedule import Watcher
 
 RULE = """\
 rules:

@@ -19,11 +19,11 @@ import pytest
 import yaml
 
 from tests.fixtures_status import INJECTION_TITLE, StatusFixture, build_status_fixture
-from tracker import reports
 from tracker.errors import UsageError
-from tracker.reviewing import Reviewer
+from tracker.review import reports
+from tracker.review.reviewing import Reviewer
+from tracker.review.tabular import safe_cell, to_csv
 from tracker.storage.db import Database, open_database
-from tracker.tabular import safe_cell, to_csv
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("TRACKER_UPDATE_GOLDEN"))

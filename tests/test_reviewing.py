@@ -21,8 +21,8 @@ from tests.fixtures_status import (
     write_records,
 )
 from tracker.errors import NotFoundError, UsageError
-from tracker.matching import plan_sync
-from tracker.reviewing import Reviewer, backup_database
+from tracker.review.reviewing import Reviewer, backup_database
+from tracker.rules.matching import plan_sync
 from tracker.storage import reviews as store
 from tracker.storage.db import Database, open_database
 from tracker.storage.signals import SignalDraft, sync_signals
@@ -360,7 +360,7 @@ def test_backup_is_a_checked_copy_and_never_overwrites(built, tmp_path: Path) ->
 
 def test_the_aggregate_evidence_summary_equals_the_one_built_from_the_items(built) -> None:  # type: ignore[no-untyped-def]
     """The dashboard reads statuses from an aggregate query; it must say what the items say."""
-    from tracker.status import summarize
+    from tracker.review.status import summarize
 
     fixture, db = built
     reviewer = fixture.reviewer(db)

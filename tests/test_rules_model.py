@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO, write
 from tracker.errors import Problem, RecordError
-from tracker.records import load_statements
+from tracker.records.statements import load_statements
 from tracker.rules import load_rules, load_rules_strict
 from tracker.rules.generic import is_generic
 from tracker.rules.model import TermError, make_term

@@ -24,9 +24,9 @@ import yaml
 
 from tests.conftest import REPO, SHARED
 from tests.test_matching import insert_article
-from tracker.matching import rematch_all
-from tracker.records import load_statements
+from tracker.records.statements import load_statements
 from tracker.rules import Matcher, build_matcher
+from tracker.rules.matching import rematch_all
 from tracker.storage.db import Database, open_database
 from tracker.types import Article
 

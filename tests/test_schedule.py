@@ -29,10 +29,12 @@ import pytest
 from tests.clirun import run_cli
 from tests.feedserver import FeedServer
 from tracker.core import Tracker
-from tracker.fetching import FetchSettings
-from tracker.lock import watch_holder
-from tracker.polling import DEFAULT_POLICY
-from tracker.schedule import (
+from tracker.feeds.fetching import FetchSettings
+from tracker.feeds.polling import DEFAULT_POLICY
+from tracker.records.lock import watch_holder
+from tracker.records.workspace import Workspace
+from tracker.types import Feed, FeedState
+from tracker.watch.schedule import (
     Watcher,
     WatchOptions,
     daily_due,
@@ -41,8 +43,6 @@ from tracker.schedule import (
     rearm_time,
     scaled_settings,
 )
-from tracker.types import Feed, FeedState
-from tracker.workspace import Workspace
 
 COMMITMENT = "cn-ru-2016-internet-media-forum/2"
 DESCRIPTION = (

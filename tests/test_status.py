@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tracker import status as rules
+from tracker.review import status as rules
 from tracker.types import (
     Assessment,
     Commitment,

@@ -8,7 +8,7 @@ import io
 import pytest
 import yaml
 
-from tracker.tabular import safe_cell, to_csv, to_yaml
+from tracker.review.tabular import safe_cell, to_csv, to_yaml
 
 
 @pytest.mark.parametrize(

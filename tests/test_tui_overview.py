@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_tui import FIXED_NOW, FixtureWorkspace, build_fixture, open_tracker
-from tracker.overview import (
-    ago,
-    article_rows,
-    build_overview,
-    commitment_view,
-    data_version,
-    feed_rows,
-    poll_summary,
-)
+from tracker.review.overview import article_rows, build_overview, commitment_view, data_version, feed_rows
+from tracker.tui.words import ago, poll_summary
 from tracker.types import Feed, FeedHealth, FeedState, PollResult
 
 

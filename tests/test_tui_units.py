@@ -8,8 +8,8 @@ import pytest
 from rich.text import Text
 
 from tests.fixtures_tui import HOSTILE_TITLE
-from tracker.overview import error_in_words, month_keys, span
-from tracker.status import compliance_percent
+from tracker.review.overview import month_keys
+from tracker.review.status import compliance_percent
 from tracker.tui.screens.assess import AssessForm, validate_assessment
 from tracker.tui.screens.commitment import next_in
 from tracker.tui.screens.evidence import EvidenceForm, validate_evidence
@@ -18,6 +18,7 @@ from tracker.tui.widgets.badge import score_text, status_text
 from tracker.tui.widgets.columns import fit
 from tracker.tui.widgets.safe import clean, safe_content, safe_text, shorten
 from tracker.tui.widgets.sparkline import sparkline_text
+from tracker.tui.words import error_in_words, span
 
 # ---------------------------------------------------------------- inert text
 

@@ -15,34 +15,68 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.config import Config, load_config
 from tracker.errors import LockedError, NotFoundError, Problem
-from tracker.records import commitment_index, load_statements
-from tracker.reviewing import Clock, Reviewer, utc_clock
+from tracker.records.config import Config, load_config
+from tracker.records.durations import parse_duration
+from tracker.records.statements import commitment_index, load_statements
+from tracker.records.validate import SLUG
+from tracker.records.workspace import Workspace
+from tracker.review.reports import COMMITMENT_COLUMNS, EXPORTS, REPORT_FORMATS, commitment_rows, evidence_item
+from tracker.review.reviewing import CONFIDENCE, Clock, Reviewer, utc_clock
+from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
+from tracker.textnorm import truncate
 from tracker.types import (
     Article,
+    ArticleRow,
     Assessment,
     Commitment,
     CommitmentStatus,
+    CommitmentView,
     Feed,
     FeedHealth,
+    FeedRow,
     FeedState,
     HistoryEntry,
     IngestResult,
+    Overview,
     PollResult,
     SourcedEvidence,
     Statement,
 )
-from tracker.workspace import Workspace
+
+# The vocabulary and pure helpers the faces share (truncate, parse_duration, SLUG, the report
+# columns and formats...). The CLI, the watcher and the dashboard import only this module,
+# `types` and `errors` (import-linter enforces it), so what they need of the layers below is
+# named here, once.
+__all__ = [
+    "COMMITMENT_COLUMNS",
+    "CONFIDENCE",
+    "EXPORTS",
+    "REPORT_FORMATS",
+    "SLUG",
+    "Matcher",
+    "Records",
+    "Tracker",
+    "Workspace",
+    "commitment_index",
+    "commitment_rows",
+    "draft_record",
+    "evidence_item",
+    "init_workspace",
+    "parse_duration",
+    "to_csv",
+    "to_json",
+    "to_yaml",
+    "truncate",
+]
 
 if TYPE_CHECKING:
-    from tracker.alerts import Digest
-    from tracker.matching import MatchSummary
-    from tracker.monitor import PollSettings
-    from tracker.overview import CommitmentView, Overview
+    from tracker.feeds.pipeline import PollSettings
+    from tracker.review.alerts import Digest
     from tracker.rules import Matcher
-    from tracker.storage.digest import NewSignal
+    from tracker.rules.matching import MatchSummary, RuleTestRow
+    from tracker.types import NewSignal
 
 
 @dataclass
@@ -149,7 +183,7 @@ class Tracker:
 
     def _load_feeds(self) -> tuple[list[Feed], list[Problem]]:
         if self._feeds is None:
-            from tracker.feedlist import load_feeds
+            from tracker.records.feedlist import load_feeds
 
             self._feeds = load_feeds(self.workspace.feeds_dir)
         return self._feeds
@@ -158,8 +192,12 @@ class Tracker:
         """The valid configured feeds (enabled or not)."""
         return self._load_feeds()[0]
 
+    def feed_problems(self) -> list[Problem]:
+        """What was wrong in `feeds/*.yaml` (those records are skipped, the others work)."""
+        return self._load_feeds()[1]
+
     def feed_health(self) -> list[FeedHealth]:
-        from tracker.monitor import feed_health
+        from tracker.feeds.pipeline import feed_health
 
         return feed_health(self.db, self.feeds())
 
@@ -178,8 +216,8 @@ class Tracker:
         `settings` overrides the politeness limits and HTTP bounds (tests and benchmarks
         fast-forward time with it).
         """
-        from tracker.lock import watch_holder
-        from tracker.monitor import poll_feeds
+        from tracker.feeds.pipeline import poll_feeds
+        from tracker.records.lock import watch_holder
 
         if not self.owns_watch_lock:
             holder = watch_holder(self.workspace.state_dir)
@@ -221,7 +259,7 @@ class Tracker:
         match: bool = True,
     ) -> list[IngestResult]:
         """Backfill from files and archives; stored articles are matched at once."""
-        from tracker.monitor import ingest_paths
+        from tracker.feeds.pipeline import ingest_paths
 
         return ingest_paths(
             self.db,
@@ -233,11 +271,66 @@ class Tracker:
         )
 
     def find_articles(
-        self, *, search: str | None = None, since: datetime | None = None, limit: int = 50
+        self,
+        *,
+        search: str | None = None,
+        since: datetime | None = None,
+        feed: str | None = None,
+        limit: int = 50,
     ) -> list[Article]:
-        from tracker.monitor import find_articles
+        """Stored articles, newest first; `search` is user text for the full-text index.
 
-        return find_articles(self.db, search=search, since=since, limit=limit)
+        Raises ValueError when `search` holds nothing to search for.
+        """
+        from tracker.feeds.pipeline import find_articles
+
+        return find_articles(self.db, search=search, since=since, feed=feed, limit=limit)
+
+    def article(self, ref: str | int) -> Article:
+        """One stored article by id or URL; NotFoundError when there is none."""
+        from tracker.storage.signals import articles_by_ids, find_article_id
+
+        [article] = articles_by_ids(self.db, [find_article_id(self.db, str(ref))])
+        return article
+
+    def article_rows(self, articles: Sequence[Article]) -> list[ArticleRow]:
+        """Articles decorated with the feeds they came from and the commitments they link."""
+        from tracker.review.overview import article_rows
+
+        return article_rows(self.db, articles)
+
+    def feed_rows(self) -> list[FeedRow]:
+        """Every configured feed with its state, judged and ordered worst first (the feeds screen)."""
+        from tracker.review.overview import feed_rows
+
+        return feed_rows(self.feed_health())
+
+    def import_opml(self, data: bytes, *, source: Path, existing: Sequence[Feed] | None = None) -> Any:
+        """Feeds read from an OPML document, skipping those already configured."""
+        from tracker.records.feedlist import import_opml, load_feeds
+
+        if existing is None:
+            existing, _problems = load_feeds(self.workspace.feeds_dir)
+        return import_opml(data, source=source, existing=existing)
+
+    def append_feeds(self, target: Path, feeds: Sequence[Feed], *, comment: str) -> None:
+        """Append feed records to a file of `feeds/` (created if missing), comments kept."""
+        from tracker.records.feedlist import append_feeds
+
+        append_feeds(target, list(feeds), comment=comment)
+
+    @staticmethod
+    def render_feed(feed: Feed) -> str:
+        """One feed as the YAML record `feeds/*.yaml` holds."""
+        from tracker.records.feedlist import render_feed
+
+        return render_feed(feed)
+
+    @staticmethod
+    def export_opml(feeds: Sequence[Feed]) -> str:
+        from tracker.records.feedlist import export_opml
+
+        return export_opml(list(feeds))
 
     def unmatched_articles(self, *, limit: int = 50) -> list[Article]:
         """Recent articles no rule links (a rejected link counts as linked): what rules miss."""
@@ -269,7 +362,7 @@ class Tracker:
 
     def _on_stored(self, article_ids: Sequence[int]) -> MatchSummary:
         """Match newly stored articles and keep the status history of what they touched."""
-        from tracker.matching import match_articles
+        from tracker.rules.matching import match_articles
         from tracker.storage.reviews import commitments_of_articles
 
         summary = match_articles(self.db, self.matcher, article_ids)
@@ -280,16 +373,29 @@ class Tracker:
 
     def match(self) -> MatchSummary:
         """Re-run every rule over the stored articles (idempotent; reviews are never touched)."""
-        from tracker.matching import rematch_all
+        from tracker.rules.matching import rematch_all
 
         summary = rematch_all(self.db, self.matcher)
         self.reviewer.refresh_statuses(reason="rules re-matched")
         return summary
 
     def rules_changed(self) -> bool:
-        from tracker.matching import rules_changed
+        """True if the stored signals were not (all) made by the current rules."""
+        from tracker.rules.matching import rules_changed
 
         return rules_changed(self.db, self.matcher)
+
+    def rule_test(
+        self, rule_id: str, since: datetime | None = None, *, limit: int | None = None
+    ) -> list[RuleTestRow]:
+        """The stored articles `rule_id` would link now (a dry run: nothing is written)."""
+        from tracker.rules.matching import rule_test
+
+        return rule_test(self.db, self.matcher, rule_id, since, limit=limit)
+
+    def explain(self, article: Article, commitment_id: str | None = None) -> list[Any]:
+        """For each rule that targets the article (or `commitment_id`): which conditions held."""
+        return self.matcher.explain(article, commitment_id)
 
     # -- review and assessment (see tracker.reviewing)
 
@@ -462,11 +568,18 @@ class Tracker:
 
     # -- alerts and the watcher's bookkeeping (see tracker.alerts, storage.digest)
 
+    @staticmethod
+    def render_digest(digest: Digest, fmt: str) -> str:
+        """The digest as text, Markdown or JSON (what `tracker digest` prints and hooks get)."""
+        from tracker.review.alerts import render_digest
+
+        return render_digest(digest, fmt)
+
     def digest(
         self, since: datetime, until: datetime | None = None, *, history_after_id: int | None = None
     ) -> Digest:
         """New signals and status changes in [since, until), grouped by commitment."""
-        from tracker.alerts import build_digest
+        from tracker.review.alerts import build_digest
 
         return build_digest(
             self.db, self.records.statements, since=since, until=until, history_after_id=history_after_id
@@ -517,19 +630,29 @@ class Tracker:
 
     # -- reads for the faces
 
-    def overview(self) -> Overview:
-        from tracker.overview import build_overview
+    def overview(self, *, now: datetime | None = None) -> Overview:
+        """The commitments screen: every commitment's row and the header's figures, in bulk."""
+        from tracker.review.overview import build_overview
 
         return build_overview(
-            self.records.statements, self.db, now=self.clock(), stale_after=self.stale_after
+            self.records.statements, self.db, now=now or self.clock(), stale_after=self.stale_after
         )
 
-    def commitment_view(self, commitment_id: str) -> CommitmentView:
-        from tracker.overview import commitment_view
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever anyone commits to the database: the dashboard's cheap refresh probe."""
+        from tracker.review.overview import data_version
+
+        return data_version(self.db)
+
+    def commitment_view(self, commitment_id: str, *, now: datetime | None = None) -> CommitmentView:
+        """Everything the commitment screen shows (status, items, verdicts, history), read at once."""
+        from tracker.review.overview import commitment_view
 
         commitment = self.records.commitment(commitment_id)
         statement = self.records.statement(commitment.statement_id)
-        return commitment_view(self.db, statement, commitment, now=self.clock(), stale_after=self.stale_after)
+        return commitment_view(
+            self.db, statement, commitment, now=now or self.clock(), stale_after=self.stale_after
+        )
 
     def unreviewed(
         self, commitment_ids: Sequence[str] | None = None, *, limit: int = 200
@@ -549,3 +672,76 @@ class Tracker:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+# -- functions of the faces that need no workspace
+
+
+def draft_record(path: Path, *, statement_id: str | None = None) -> tuple[str, int, str]:
+    """`tracker extract`: a draft record of a statement's text or HTML file, as YAML.
+
+    Returns the record's YAML, how many commitments it drafted, and a drafted rules
+    file (YAML) from the record's keywords. The extract package loads only here.
+    """
+    from tracker.extract import draft_rules, extract_statement, read_document, render_yaml
+
+    record = extract_statement(read_document(path), statement_id=statement_id, source_name=path.name)
+    return render_yaml(record), len(record.get("commitments", [])), render_yaml(draft_rules(record))
+
+
+def init_workspace(target: Path) -> Workspace:
+    """Create a new empty workspace with commented examples (`tracker init`); refuse to overwrite."""
+    from tracker.records.workspace import init_workspace as init
+
+    return init(target)
+
+
+# What the watcher needs of the layers below, loaded on first use (PEP 562) so that
+# `tracker --help` does not pay for httpx, APScheduler's settings or the hook runner.
+_LAZY = {
+    "FetchSettings": "tracker.feeds.fetching",
+    "PollSettings": "tracker.feeds.pipeline",
+    "DEFAULT_POLICY": "tracker.feeds.polling",
+    "Config": "tracker.records.config",
+    "ReportSpec": "tracker.records.config",
+    "load_config": "tracker.records.config",
+    "WatchLock": "tracker.records.lock",
+    "Matcher": "tracker.rules",
+    "MatchSummary": "tracker.rules.matching",
+    "Digest": "tracker.review.alerts",
+    "digest_payload": "tracker.review.alerts",
+    "signal_payload": "tracker.review.alerts",
+    "run_hook": "tracker.review.alerts",
+    "HookResult": "tracker.review.alerts",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tracker.core' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def load_record_set(
+    commitments_dir: Path, feeds_dir: Path, rules_dir: Path
+) -> tuple[list[Statement], list[Feed], Matcher, list[Problem]]:
+    """Every record of three folders, and every problem, in file order (the watcher's reload).
+
+    The watcher loads from its own mirror of the folders (so a half-written file is never
+    read), which is why the folders are arguments rather than the workspace's.
+    """
+    from tracker.records.feedlist import load_feeds
+    from tracker.rules import compile_rules, load_rules
+
+    statements, statement_problems = load_statements(commitments_dir)
+    feeds, feed_problems = load_feeds(feeds_dir)
+    rules, rule_problems = load_rules(rules_dir, statements)
+    problems = sorted(
+        [*statement_problems, *rule_problems, *feed_problems], key=lambda p: (str(p.file), p.line or 0)
+    )
+    return statements, feeds, compile_rules(rules, statements), problems

@@ -533,7 +533,7 @@ class SignalFact:
 class EvidenceSummary:
     """All that status derivation reads of a commitment's current evidence.
 
-    Built from evidence items (`tracker.status.summarize`) or, for every commitment at
+    Built from evidence items (`tracker.review.status.summarize`) or, for every commitment at
     once, by one aggregate query: the dashboard's first paint then reads a few rows per
     commitment instead of building an object per evidence item.
     """
@@ -594,3 +594,204 @@ class Compliance:
     percent: float | None
     verdicts: dict[str, int]
     derived: dict[str, int]
+
+
+# ---------------------------------------------------------------- read models the faces show
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One commitment as the commitments screen shows it."""
+
+    commitment_id: str
+    statement_id: str
+    label: str
+    title: str
+    type: str
+    parties: tuple[str, ...]
+    tags: tuple[str, ...]
+    status: Status
+    signals: int
+    unreviewed: int
+    evidence: int
+    latest_evidence: date | None
+    #: Signals per month over `Overview.months`, oldest first.
+    monthly: tuple[int, ...]
+
+    @property
+    def score(self) -> int | None:
+        return self.status.score
+
+    def matches(self, needle: str) -> bool:
+        """Incremental search: a case-insensitive substring of id, title, tags or status."""
+        needle = needle.casefold()
+        haystack = " ".join((self.commitment_id, self.title, self.status.status, *self.tags))
+        return needle in haystack.casefold()
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """A statement's line in the header: how many commitments, how many assessed, the percentage."""
+
+    statement_id: str
+    title: str
+    date: date | None
+    commitments: int
+    assessed: int
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    rows: tuple[OverviewRow, ...]
+    statements: tuple[StatementSummary, ...]
+    #: "YYYY-MM" of each sparkline position, oldest first.
+    months: tuple[str, ...]
+    percent: float | None
+    assessed: int
+    unreviewed: int
+    generated: datetime
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of the commitment screen: a signal (reviewed or not) or evidence added by hand.
+
+    A confirmed signal and the evidence it became are one item: the analyst reviewed
+    one thing, and sees one line.
+    """
+
+    key: str
+    signal: Signal | None
+    evidence: Evidence | None
+    article: Article | None
+    feeds: tuple[str, ...] = ()
+    #: The document reference of evidence added by hand without a link.
+    document: str | None = None
+
+    @property
+    def state(self) -> str:
+        """ "unreviewed", "confirmed", "rejected", or "manual" (evidence added by hand)."""
+        if self.signal is None:
+            return "manual"
+        return self.signal.review or "unreviewed"
+
+    @property
+    def title(self) -> str:
+        if self.article is not None:
+            return self.article.title
+        return self.evidence.title if self.evidence else ""
+
+    @property
+    def source(self) -> str:
+        if self.evidence is not None and self.evidence.publisher:
+            return self.evidence.publisher
+        return ", ".join(self.feeds)
+
+    @property
+    def day(self) -> date | None:
+        if self.evidence is not None and self.evidence.date:
+            return self.evidence.date
+        if self.article is not None:
+            return (self.article.published or self.article.first_seen).date()
+        return None
+
+    @property
+    def score(self) -> float | None:
+        return self.signal.score if self.signal else None
+
+    @property
+    def relation(self) -> str:
+        if self.evidence is not None:
+            return self.evidence.relation
+        return self.signal.relation if self.signal else ""
+
+    @property
+    def strength(self) -> str | None:
+        if self.evidence is not None and self.evidence.strength:
+            return self.evidence.strength
+        return self.signal.strength if self.signal else None
+
+    @property
+    def note(self) -> str | None:
+        if self.evidence is not None and self.evidence.note:
+            return self.evidence.note
+        return self.signal.note if self.signal else None
+
+    @property
+    def url(self) -> str | None:
+        if self.evidence is not None and self.evidence.url:
+            return self.evidence.url
+        return self.article.url if self.article else None
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    """Everything the commitment screen shows, read in one go."""
+
+    statement: Statement
+    commitment: Commitment
+    status: Status
+    items: tuple[ReviewItem, ...]
+    assessments: tuple[Assessment, ...]
+    history: tuple[HistoryEntry, ...]
+    unreviewed: int
+    evidence: int
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One feed's line on the feeds screen: configuration and state, judged."""
+
+    name: str
+    url: str
+    enabled: bool
+    health: str  # "ok", "failing", "disabled", "new"
+    last_success: datetime | None
+    last_error: str | None
+    failures: int
+    next_due: datetime | None
+    articles: int
+    interval: timedelta | None
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article on the articles screen, with the feeds it came from and what it is linked to."""
+
+    article: Article
+    feeds: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@dataclass(frozen=True)
+class NewSignal:
+    """A signal with what a person needs to decide whether to open it."""
+
+    id: int
+    commitment_id: str
+    rule_ids: tuple[str, ...]
+    score: float
+    relation: str
+    terms: tuple[str, ...]
+    created: datetime
+    review: str | None
+    article_id: int
+    title: str
+    url: str | None
+    published: datetime | None
+    language: str | None
+    feeds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One status-history entry with its id (the order in which changes were recorded)
+    and the status it replaced (None for a commitment's first entry)."""
+
+    id: int
+    entry: HistoryEntry
+    previous: str | None = None

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from tracker.cli.common import Context
+from tracker.core import SLUG, draft_record
 from tracker.errors import UsageError
-from tracker.extract import draft_rules, extract_statement, read_document, render_yaml
-from tracker.validate import SLUG
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,16 +32,13 @@ def run_extract(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"--statement-id: {args.statement_id!r} must be lower-case letters, digits and '-'")
     if not args.file.is_file():
         raise UsageError(f"FILE: {args.file} does not exist or is not a file")
-    text = read_document(args.file)
-    record = extract_statement(text, statement_id=args.statement_id, source_name=args.file.name)
-    rendered = render_yaml(record)
-    count = len(record.get("commitments", []))
+    rendered, count, rules = draft_record(args.file, statement_id=args.statement_id)
     if args.output:
         args.output.write_text(rendered, encoding="utf-8")
         ctx.err.print(f"wrote {count} draft commitments to {args.output}")
     else:
         sys.stdout.write(rendered)
     if args.rules:
-        args.rules.write_text(render_yaml(draft_rules(record)), encoding="utf-8")
+        args.rules.write_text(rules, encoding="utf-8")
         ctx.err.print(f"wrote draft rules to {args.rules}")
     return 0

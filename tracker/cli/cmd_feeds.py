@@ -1,7 +1,7 @@
 """Commands over feeds and articles: fetch, feeds (health, import, export), ingest, articles.
 
-Handlers stay thin: they read arguments, call the monitoring pipeline (`tracker.monitor`)
-and the feed list (`tracker.feedlist`), and print through `ctx.emit`. Progress goes to
+Handlers stay thin: they read arguments, call the monitoring pipeline (`tracker.feeds.pipeline`)
+and the feed list (`tracker.records.feedlist`), and print through `ctx.emit`. Progress goes to
 stderr, so stdout holds only the result (pipe `--format json` into other tools).
 """
 
@@ -18,9 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tracker.cli.common import FORMATS, Context
-from tracker.durations import parse_duration
+from tracker.core import parse_duration, truncate
 from tracker.errors import UsageError
-from tracker.textnorm import truncate
 from tracker.types import Article, Feed, FeedHealth, IngestResult, PollResult
 
 if TYPE_CHECKING:
@@ -195,10 +194,8 @@ def fetch_summary(results: Sequence[PollResult]) -> str:
 
 
 def run_feeds(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.monitor import feed_health
-
-    feeds = _load_feeds(ctx)
-    rows = [health_row(h) for h in feed_health(ctx.db(), feeds)]
+    _load_feeds(ctx)  # warns once about problems in the feed list
+    rows = [health_row(h) for h in ctx.tracker.feed_health()]
     columns = ["name", "enabled", "last_success", "last_error", "failures", "next_due", "articles"]
     if args.format != "table":
         columns += ["url", "title", "language", "interval", "tags", "note", "last_status", "last_error_at"]
@@ -238,31 +235,26 @@ def _last_error(state: Any) -> str:
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.feedlist import append_feeds, import_opml, load_feeds, render_feed
-
     try:
         data = args.file.read_bytes()
     except OSError as exc:
         raise UsageError(f"FILE: cannot read {args.file}: {exc.strerror}") from None
-    existing, _problems = load_feeds(ctx.workspace.feeds_dir)
-    result = import_opml(data, source=args.file, existing=existing)
+    result = ctx.tracker.import_opml(data, source=args.file)
     for reason in result.skipped:
         ctx.err.print(f"skipped {escape(reason)}", style="yellow")
     target = args.into or (ctx.workspace.feeds_dir / "imported.yaml")
     if args.dry_run:
-        sys.stdout.write("".join(render_feed(feed) for feed in result.feeds))
+        sys.stdout.write("".join(ctx.tracker.render_feed(feed) for feed in result.feeds))
         return 0
     comment = f"imported from {args.file.name} on {date.today().isoformat()}"
-    append_feeds(target, result.feeds, comment=comment)
+    ctx.tracker.append_feeds(target, result.feeds, comment=comment)
     ctx.console.print(f"added {len(result.feeds)} feed(s) to {target}; skipped {len(result.skipped)}")
     return 0
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.feedlist import export_opml
-
     feeds = [f for f in _load_feeds(ctx) if args.all or f.enabled]
-    text = export_opml(feeds)
+    text = ctx.tracker.export_opml(feeds)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -333,13 +325,11 @@ def ingest_row(result: IngestResult) -> dict[str, Any]:
 
 
 def run_articles(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.monitor import find_articles
-
     if args.limit < 1:
         raise UsageError(f"--limit: expected a positive number, got {args.limit}")
     since = parse_since(args.since)
     try:
-        found = find_articles(ctx.db(), since=since, search=args.search, feed=args.feed, limit=args.limit)
+        found = ctx.tracker.find_articles(since=since, search=args.search, feed=args.feed, limit=args.limit)
     except ValueError as exc:
         raise UsageError(f"--search: {exc}") from None
     rows = [article_row(a) for a in found]
@@ -387,9 +377,7 @@ def article_row(article: Article) -> dict[str, Any]:
 
 def _load_feeds(ctx: Context) -> list[Feed]:
     """The configured feeds; problems are a warning (the valid feeds still work)."""
-    from tracker.feedlist import load_feeds
-
-    feeds, problems = load_feeds(ctx.workspace.feeds_dir)
+    feeds, problems = ctx.tracker.feeds(), ctx.tracker.feed_problems()
     if problems:
         ctx.err.print(
             f"warning: {len(problems)} problem(s) in the feed list were skipped; "

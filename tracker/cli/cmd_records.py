@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from tracker.cli.common import FORMATS, Context
+from tracker.core import init_workspace
 from tracker.errors import NotFoundError
 from tracker.types import NOT_STATED, Commitment, Statement
-from tracker.workspace import init_workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
 from tracker.cli.common import FORMATS, Context
 from tracker.errors import NotFoundError, UsageError
-from tracker.matching import rule_test, rules_changed
-from tracker.rules import Matcher
-from tracker.storage import signals as store
 from tracker.types import Explanation, Rule
+
+if TYPE_CHECKING:
+    from tracker.core import Matcher
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,10 +96,9 @@ def _since(text: str | None) -> datetime | None:
 
 def run_match(args: argparse.Namespace, ctx: Context) -> int:
     matcher = _matcher(ctx)
-    db = ctx.db()
     if args.article:
         summary = ctx.tracker.match_articles(args.article)
-    elif args.if_changed and not rules_changed(db, matcher):
+    elif args.if_changed and not ctx.tracker.rules_changed():
         ctx.err.print(f"rules unchanged since the last match ({matcher.fingerprint}); nothing to do")
         return 0
     else:
@@ -113,16 +112,14 @@ def run_match(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_explain(args: argparse.Namespace, ctx: Context) -> int:
-    matcher = _matcher(ctx)
-    db = ctx.db()
+    _matcher(ctx)
     try:
-        article_id = store.find_article_id(db, args.article)
+        article = ctx.tracker.article(args.article)
     except NotFoundError:
         raise UsageError(f"ARTICLE: no stored article {args.article!r} (give an id or URL)") from None
-    [article] = store.articles_by_ids(db, [article_id])
     if args.commitment and args.commitment not in {c.id for s in ctx.statements() for c in s.commitments}:
         raise UsageError(f"COMMITMENT: no commitment {args.commitment!r} (see `tracker list`)")
-    explanations = matcher.explain(article, args.commitment)
+    explanations = ctx.tracker.explain(article, args.commitment)
     if args.format != "text":
         ctx.emit([explanation_record(e) for e in explanations], args.format)
         return 0
@@ -221,7 +218,7 @@ def run_rules_test(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(
             f"RULE: no valid rule {args.rule!r} (see `tracker rules`; `tracker check` lists problems)"
         )
-    rows = rule_test(ctx.db(), matcher, args.rule, _since(args.since), limit=args.limit)
+    rows = ctx.tracker.rule_test(args.rule, _since(args.since), limit=args.limit)
     out = [
         {
             "article": r.article_id,

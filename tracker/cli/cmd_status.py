@@ -15,12 +15,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from tracker import reports
 from tracker.cli.common import FORMATS, Context
+from tracker.core import (
+    COMMITMENT_COLUMNS,
+    CONFIDENCE,
+    EXPORTS,
+    REPORT_FORMATS,
+    SLUG,
+    Tracker,
+    commitment_rows,
+    evidence_item,
+)
 from tracker.errors import UsageError
-from tracker.reviewing import CONFIDENCE, Reviewer
 from tracker.types import PARTIES_SCOPE, RELATIONS, STRENGTHS, VERDICT_SCORES
-from tracker.validate import SLUG
 
 #: A source that reads as a link (`scheme:rest`, no spaces); anything else is a document reference.
 LINK_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -157,8 +164,8 @@ def _register_history(sub: argparse._SubParsersAction) -> None:
 
 def _register_export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="the status report as YAML, JSON, CSV or Markdown")
-    p.add_argument("--format", choices=reports.REPORT_FORMATS, default="yaml")
-    p.add_argument("--what", choices=reports.EXPORTS, default="commitments")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="yaml")
+    p.add_argument("--what", choices=EXPORTS, default="commitments")
     _filters(p)
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write here (default: stdout)")
     p.add_argument("--snapshot", metavar="NAME", help="report from a frozen snapshot instead of now")
@@ -181,12 +188,12 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------- status
 
 
-def _reviewer(ctx: Context) -> Reviewer:
+def _reviewer(ctx: Context) -> Tracker:
     ctx.statements()  # warns once about record problems
-    return ctx.tracker.reviewer
+    return ctx.tracker
 
 
-def _report(args: argparse.Namespace, reviewer: Reviewer) -> dict[str, Any]:
+def _report(args: argparse.Namespace, reviewer: Tracker) -> dict[str, Any]:
     return reviewer.report(
         statement_ids=args.statement, statuses=args.status, parties=args.party, tags=args.tag
     )
@@ -197,9 +204,9 @@ def run_status(args: argparse.Namespace, ctx: Context) -> int:
     if args.summary:
         ctx.emit(_summary_rows(model), args.format, columns=SUMMARY_COLUMNS, title="Compliance")
         return 0
-    rows = reports.commitment_rows(model)
+    rows = commitment_rows(model)
     if args.format != "table":
-        ctx.emit(rows, args.format, columns=list(reports.COMMITMENT_COLUMNS))
+        ctx.emit(rows, args.format, columns=list(COMMITMENT_COLUMNS))
         return 0
     table = [
         row
@@ -260,7 +267,7 @@ def run_review_list(args: argparse.Namespace, ctx: Context) -> int:
 def run_confirm(args: argparse.Namespace, ctx: Context) -> int:
     reviewer = _reviewer(ctx)
     for signal_id in args.signals:
-        evidence_id = reviewer.confirm(
+        evidence_id = reviewer.confirm_signal(
             signal_id,
             relation=args.relation,
             strength=args.strength,
@@ -274,7 +281,7 @@ def run_confirm(args: argparse.Namespace, ctx: Context) -> int:
 def run_reject(args: argparse.Namespace, ctx: Context) -> int:
     reviewer = _reviewer(ctx)
     for signal_id in args.signals:
-        reviewer.reject(signal_id, note=args.note, reviewer=_who(args.reviewer))
+        reviewer.reject_signal(signal_id, note=args.note, reviewer=_who(args.reviewer))
         ctx.say(f"signal {signal_id} rejected")
     return 0
 
@@ -355,7 +362,7 @@ def _day(argument: str, text: str | None) -> date | None:
 
 
 def run_evidence_list(args: argparse.Namespace, ctx: Context) -> int:
-    rows = [reports.evidence_item(item) for item in _reviewer(ctx).evidence(args.id)]
+    rows = [evidence_item(item) for item in _reviewer(ctx).evidence(args.id)]
     columns = ["id", "relation", "strength", "date", "title", "publisher", "url", "document", "signal"]
     ctx.emit(rows, args.format, columns=columns, title=f"evidence of {args.id}")
     return 0
@@ -449,7 +456,7 @@ def run_snapshot(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_backup(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.tracker.reviewer.backup(args.file)
+    ctx.tracker.backup(args.file)
     size = args.file.stat().st_size
     ctx.say(f"backed up {ctx.workspace.db_path} to {args.file} ({size:,} bytes, integrity ok)")
     return 0

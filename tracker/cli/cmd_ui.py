@@ -18,7 +18,6 @@ import sys
 from importlib import import_module
 
 from tracker.cli.common import FORMATS, Context
-from tracker.overview import build_overview
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,8 +73,8 @@ def run_run(args: argparse.Namespace, ctx: Context) -> int:
 
 def print_status_table(ctx: Context, fmt: str) -> None:
     """The commitments screen as a table: what `tracker run` shows without a terminal."""
-    tracker = ctx.tracker
-    overview = build_overview(ctx.statements(), tracker.db, stale_after=tracker.stale_after)
+    ctx.statements()  # warns once about record problems
+    overview = ctx.tracker.overview()
     rows = [
         {
             "id": row.commitment_id,

@@ -66,8 +66,8 @@ def _register_digest(sub: argparse._SubParsersAction) -> None:
 
 
 def run_watch(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker import logs
-    from tracker.schedule import watch
+    from tracker.watch import logs
+    from tracker.watch.schedule import watch
 
     console = logs.console_handler(verbose=args.verbose, quiet=args.quiet)
     with logs.logging_to(console, verbose=args.verbose):
@@ -82,7 +82,6 @@ def run_watch(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_digest(args: argparse.Namespace, ctx: Context) -> int:
-    from tracker.alerts import render_digest
     from tracker.cli.cmd_feeds import parse_since
 
     now = datetime.now(UTC)
@@ -91,5 +90,5 @@ def run_digest(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"--since: {args.since!r} is not in the past")
     ctx.statements()  # warns once about record problems
     digest = ctx.tracker.digest(since, now)
-    sys.stdout.write(render_digest(digest, args.format))
+    sys.stdout.write(ctx.tracker.render_digest(digest, args.format))
     return 0

@@ -1,4 +1,4 @@
-"""What every command handler gets: the workspace, a console, the database, output.
+"""What every command handler gets: the workspace, a console, the Tracker, output.
 
 Handlers stay thin: they parse arguments, call the core, and print through `emit`.
 """
@@ -14,11 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tracker.core import Tracker
+from tracker.core import Tracker, Workspace, to_csv, to_json, to_yaml
 from tracker.errors import UsageError
-from tracker.tabular import to_csv, to_json, to_yaml
 from tracker.types import Statement
-from tracker.workspace import Workspace
 
 FORMATS = ("table", "yaml", "json", "csv")
 
@@ -38,9 +36,6 @@ class Context:
     @cached_property
     def tracker(self) -> Tracker:
         return Tracker(self.workspace)
-
-    def db(self):
-        return self.tracker.db
 
     def statements(self) -> list[Statement]:
         """Loaded statements; problems are reported once on stderr, not fatal for readers."""

@@ -2,10 +2,11 @@
 
 - `model`: read and validate `rules/*.yaml` (`load_rules`);
 - `automaton`: compile every rule into one matcher (`compile_rules`, `Matcher`);
-- `textprep`, `generic`, `datecond`: normalisation, the stop-list, date conditions.
+- `textprep`, `generic`, `datecond`: normalisation, the stop-list, date conditions;
+- `matching`: the matcher's results stored as signals, idempotently (the one module here
+  that reaches storage; reviews are never touched).
 
-Pure domain logic: nothing here touches the database or the network
-(`tracker.matching` stores what the matcher finds).
+The rest is pure domain logic: no database, no network.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 import ahocorasick
 
-from tracker.records import commitment_index
+from tracker.records.statements import commitment_index
 from tracker.rules.datecond import DateBounds, MentionedDate, evaluate, mentioned_dates, resolve_bounds
 from tracker.rules.model import concept_key, term_points
 from tracker.rules.textprep import SEPARATOR, OffsetMap, is_word_char, normalise_for_scan

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tracker.durations import format_duration
+from tracker.records.durations import format_duration
 from tracker.types import Commitment, ConditionResult, DateCondition, Statement
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import Problem, RecordError
-from tracker.records import commitment_index
+from tracker.records.statements import commitment_index
+from tracker.records.validate import SLUG, Checker
+from tracker.records.yamlio import LineList, LineMap, load_file
 from tracker.rules.datecond import parse_rule_date, unanchored_reason
 from tracker.rules.generic import is_generic
 from tracker.rules.textprep import has_cjk, normalise
@@ -33,8 +35,6 @@ from tracker.types import (
     Term,
     TermGroup,
 )
-from tracker.validate import SLUG, Checker
-from tracker.yamlio import LineList, LineMap, load_file
 
 RULE_KEYS = (
     "description",

@@ -13,43 +13,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 from tracker.storage.db import Database, from_db, to_db, utcnow
-from tracker.types import HistoryEntry
+from tracker.types import HistoryEntry, NewSignal, StatusChange
 
 META_PREFIX = "watch."
-
-
-@dataclass(frozen=True)
-class NewSignal:
-    """A signal with what a person needs to decide whether to open it."""
-
-    id: int
-    commitment_id: str
-    rule_ids: tuple[str, ...]
-    score: float
-    relation: str
-    terms: tuple[str, ...]
-    created: datetime
-    review: str | None
-    article_id: int
-    title: str
-    url: str | None
-    published: datetime | None
-    language: str | None
-    feeds: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """One status-history entry with its id (the order in which changes were recorded)
-    and the status it replaced (None for a commitment's first entry)."""
-
-    id: int
-    entry: HistoryEntry
-    previous: str | None = None
 
 
 _SIGNALS = """

@@ -30,7 +30,6 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.core import Tracker
 from tracker.errors import LockedError, TrackerError
-from tracker.overview import Overview, build_overview, data_version, poll_summary
 from tracker.tui.commands import TrackerCommands
 from tracker.tui.messages import ActionFailed, PollFinished, PollProgress
 from tracker.tui.screens.articles import ArticlesScreen
@@ -38,7 +37,8 @@ from tracker.tui.screens.commitment import CommitmentScreen
 from tracker.tui.screens.commitments import CommitmentsScreen
 from tracker.tui.screens.feeds import FeedsScreen
 from tracker.tui.screens.help import HelpScreen
-from tracker.types import PollResult
+from tracker.tui.words import poll_summary
+from tracker.types import Overview, PollResult
 
 Clock = Callable[[], datetime]
 
@@ -109,10 +109,7 @@ class TrackerApp(App[None]):
 
     def read_overview(self) -> Overview:
         """The commitments screen's data, from the core (callable from any thread)."""
-        tracker = self.tracker
-        return build_overview(
-            tracker.records.statements, tracker.db, now=self.now(), stale_after=tracker.stale_after
-        )
+        return self.tracker.overview(now=self.now())
 
     def first_overview(self) -> Overview:
         """The overview started in `on_load` (once), else a fresh one."""
@@ -136,7 +133,7 @@ class TrackerApp(App[None]):
 
     def _probe(self) -> tuple[int, int] | None:
         try:
-            return data_version(self.tracker.db)
+            return self.tracker.data_version()
         except TrackerError:
             return None
 

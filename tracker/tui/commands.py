@@ -15,7 +15,7 @@ from textual.content import Content
 from tracker.tui.widgets.safe import clean
 
 if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+    from tracker.tui.host import DashboardHost
 
 _SCREENS = (
     ("Go to commitments", "commitments", "Every commitment, its status and score"),
@@ -28,7 +28,7 @@ class TrackerCommands(Provider):
     """Screens and commitments, searchable by fuzzy match."""
 
     @property
-    def tracker_app(self) -> TrackerApp:
+    def tracker_app(self) -> DashboardHost:
         return self.app  # type: ignore[return-value]
 
     def _commitments(self) -> list[tuple[str, str]]:

@@ -20,15 +20,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from tracker.errors import TrackerError
-from tracker.overview import ArticleRow, article_rows
 from tracker.tui.screens.link import LinkForm, LinkScreen
 from tracker.tui.widgets.columns import set_columns
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import clean, safe_content, safe_text, shorten
 from tracker.tui.widgets.table import FixedTable
+from tracker.types import ArticleRow
 
 if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+    from tracker.tui.host import DashboardHost
 
 #: Articles listed at once; search narrows further.
 LIMIT = 300
@@ -88,7 +88,7 @@ class ArticlesScreen(Screen[None]):
         self._width = 0
 
     @property
-    def tracker_app(self) -> TrackerApp:
+    def tracker_app(self) -> DashboardHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -134,7 +134,7 @@ class ArticlesScreen(Screen[None]):
 
     def reload(self) -> None:
         try:
-            self.rows = article_rows(self.tracker_app.tracker.db, self._articles())
+            self.rows = self.tracker_app.tracker.article_rows(self._articles())
         except ValueError as exc:  # a search with no word to look for
             self.notify(str(exc), title="Search", severity="warning")
             return

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from tracker.errors import TrackerError
-from tracker.overview import CommitmentView, ReviewItem, commitment_view
 from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
 from tracker.tui.screens.note import NoteScreen
@@ -32,10 +31,10 @@ from tracker.tui.widgets.explanation import ExplanationPanel
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import clean, safe_content, safe_text, shorten
 from tracker.tui.widgets.table import FixedTable
-from tracker.types import NOT_STATED, RELATIONS, STRENGTHS
+from tracker.types import NOT_STATED, RELATIONS, STRENGTHS, CommitmentView, ReviewItem
 
 if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+    from tracker.tui.host import DashboardHost
 
 STATE_MARKS: dict[str, tuple[str, str]] = {
     "unreviewed": ("? new", "bold blue"),
@@ -92,7 +91,7 @@ class CommitmentScreen(Screen[None]):
         self._width = 0
 
     @property
-    def tracker_app(self) -> TrackerApp:
+    def tracker_app(self) -> DashboardHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -139,13 +138,7 @@ class CommitmentScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the commitment's view again and render it, keeping the cursor on its item."""
-        tracker = self.tracker_app.tracker
-        records = tracker.records
-        commitment = records.commitment(self.commitment_id)
-        statement = records.statement(commitment.statement_id)
-        self.view = commitment_view(
-            tracker.db, statement, commitment, now=self.tracker_app.now(), stale_after=tracker.stale_after
-        )
+        self.view = self.tracker_app.tracker.commitment_view(self.commitment_id, now=self.tracker_app.now())
         self._render_head(self.view)
         self._render_items(self.view)
         self._render_text(self.view)

@@ -23,15 +23,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from tracker.overview import Overview, OverviewRow, StatementSummary
 from tracker.tui.widgets.badge import score_text, status_label, status_text
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
 from tracker.tui.widgets.sparkline import sparkline_text
 from tracker.tui.widgets.table import FixedTable
+from tracker.types import Overview, OverviewRow, StatementSummary
 
 if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+    from tracker.tui.host import DashboardHost
 
 #: Most urgent first: what an analyst should look at comes to the top when sorting by status.
 STATUS_ORDER: tuple[str, ...] = (
@@ -160,7 +160,7 @@ class CommitmentsScreen(Screen[None]):
         self._search_timer: Timer | None = None
 
     @property
-    def tracker_app(self) -> TrackerApp:
+    def tracker_app(self) -> DashboardHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

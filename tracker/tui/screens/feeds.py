@@ -21,14 +21,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from tracker.errors import TrackerError
-from tracker.overview import FeedRow, ago, error_in_words, feed_rows, span
 from tracker.tui.widgets.columns import set_columns
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
 from tracker.tui.widgets.table import FixedTable
+from tracker.tui.words import ago, error_in_words, span
+from tracker.types import FeedRow
 
 if TYPE_CHECKING:
-    from tracker.tui.app import TrackerApp
+    from tracker.tui.host import DashboardHost
 
 HEALTH_STYLES = {"ok": "green", "failing": "bold red", "disabled": "dim", "new": "yellow"}
 COLUMNS = (
@@ -87,7 +88,7 @@ class FeedsScreen(Screen[None]):
         self._width = 0
 
     @property
-    def tracker_app(self) -> TrackerApp:
+    def tracker_app(self) -> DashboardHost:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -119,7 +120,7 @@ class FeedsScreen(Screen[None]):
     def reload(self) -> None:
         tracker = self.tracker_app.tracker
         try:
-            rows = feed_rows(tracker.feed_health())
+            rows = tracker.feed_rows()
         except TrackerError as exc:
             self.notify(str(exc), title="Could not read the feeds", severity="error")
             return

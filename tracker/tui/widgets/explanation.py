@@ -13,9 +13,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tracker.overview import ReviewItem
 from tracker.tui.widgets.safe import clean, safe_content
-from tracker.types import Article, TermHit
+from tracker.types import Article, ReviewItem, TermHit
 
 #: Characters of context either side of a matched term.
 CONTEXT = 40

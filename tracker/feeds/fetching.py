@@ -11,7 +11,7 @@ Why this is more than `httpx.get`:
 - Retry-After, Cache-Control and Expires are read and returned for the scheduler;
 - at most a few requests run against one host at a time.
 Every outcome, failures included, is a `FetchResult`; the error kind (hard, soft,
-temporary) decides the back-off in `tracker.polling`.
+temporary) decides the back-off in `tracker.feeds.polling`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """From a feed body (bytes + response headers) to normalised `Entry` values.
 
 feedparser does the reading; this module decides what to make of it:
-- it never fetches: the body comes from `tracker.fetching` (feedparser's own fetching
+- it never fetches: the body comes from `tracker.feeds.fetching` (feedparser's own fetching
   has no timeout), and the response headers go with it, for the encoding;
 - it runs with sanitising and relative-URI resolution off: we store plain text, so there
   is no HTML left to sanitise, and that halves the parse time;
@@ -37,7 +37,7 @@ import feedparser
 import feedparser.api
 
 from tracker.errors import FeedError
-from tracker.feeddates import parse_date
+from tracker.feeds.dates import parse_date
 from tracker.textnorm import (
     canonical_url,
     fingerprint,

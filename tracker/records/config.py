@@ -32,9 +32,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import Problem, RecordError
+from tracker.records.validate import Checker
+from tracker.records.yamlio import LineList, LineMap, load_file
 from tracker.types import DERIVED_STATUSES, VERDICT_SCORES
-from tracker.validate import Checker
-from tracker.yamlio import LineList, LineMap, load_file
 
 #: The formats and kinds of `tracker export`, repeated here so that reading the config
 #: never imports the report machinery (tests/test_config.py checks they agree).

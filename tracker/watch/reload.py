@@ -26,12 +26,9 @@ from typing import TypeVar
 
 import watchfiles
 
+from tracker.core import Matcher, Workspace, load_record_set
 from tracker.errors import Problem
-from tracker.feedlist import load_feeds
-from tracker.records import load_statements
-from tracker.rules import Matcher, compile_rules, load_rules
 from tracker.types import Feed, Origin, Statement
-from tracker.workspace import Workspace
 
 log = logging.getLogger("tracker.watch.reload")
 
@@ -194,13 +191,7 @@ class RecordKeeper:
 
 
 def _load_from(dirs: dict[str, Path]) -> RecordSet:
-    statements, statement_problems = load_statements(dirs["commitments"])
-    feeds, feed_problems = load_feeds(dirs["feeds"])
-    rules, rule_problems = load_rules(dirs["rules"], statements)
-    matcher = compile_rules(rules, statements)
-    problems = sorted(
-        [*statement_problems, *rule_problems, *feed_problems], key=lambda p: (str(p.file), p.line or 0)
-    )
+    statements, feeds, matcher, problems = load_record_set(dirs["commitments"], dirs["feeds"], dirs["rules"])
     return RecordSet(tuple(statements), tuple(feeds), matcher, tuple(problems))
 
 

@@ -24,10 +24,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tracker.records.statements import commitment_index
 from tracker.storage import digest as store
 from tracker.storage.db import Database
-from tracker.storage.digest import NewSignal, StatusChange
-from tracker.types import Commitment, Statement
+from tracker.types import Commitment, NewSignal, Statement, StatusChange
 
 DIGEST_FORMATS = ("text", "markdown", "json")
 #: Bytes of a failing hook's stderr kept for the log.
@@ -88,7 +88,7 @@ def build_digest(
     new_signals = store.signals_between(db, since, until)
     recorded = store.status_changes(db, since, until, after_id=history_after_id)
     changes = [c for c in recorded if not _initial(c)]
-    index = commitment_index(statements)
+    index = commitment_index(list(statements))
     by_commitment: dict[str, tuple[list[NewSignal], list[StatusChange]]] = {}
     for item in new_signals:
         by_commitment.setdefault(item.commitment_id, ([], []))[0].append(item)
@@ -125,10 +125,6 @@ def _initial(change: StatusChange) -> bool:
 def ceil_second(moment: datetime) -> datetime:
     whole = moment.replace(microsecond=0)
     return whole if whole == moment else whole + timedelta(seconds=1)
-
-
-def commitment_index(statements: Sequence[Statement]) -> dict[str, Commitment]:
-    return {c.id: c for s in statements for c in s.commitments}
 
 
 # ---------------------------------------------------------------- as plain data

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tracker.durations import parse_duration
 from tracker.errors import Problem
+from tracker.records.durations import parse_duration
+from tracker.records.yamlio import LineList, LineMap
 from tracker.types import NOT_STATED
-from tracker.yamlio import LineList, LineMap
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _MISSING = object()

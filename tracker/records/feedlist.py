@@ -28,12 +28,12 @@ import listparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from tracker.durations import format_duration
 from tracker.errors import Problem, RecordError
+from tracker.records.durations import format_duration
+from tracker.records.validate import SLUG, Checker
+from tracker.records.yamlio import LineList, LineMap, load_file, load_text
 from tracker.textnorm import canonical_url, script_language
 from tracker.types import Feed, Origin
-from tracker.validate import SLUG, Checker
-from tracker.yamlio import LineList, LineMap, load_file, load_text
 
 FEED_REQUIRED = ("name", "url")
 FEED_OPTIONAL = ("title", "language", "interval", "tags", "enabled")

@@ -14,86 +14,33 @@ TUI renders these plain values, and a report or a web face could reuse them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from tracker.reviewing import current_statuses
-from tracker.status import compliance_percent
+from tracker.review.reviewing import current_statuses
+from tracker.review.status import compliance_percent
 from tracker.storage import overview as store
 from tracker.storage import reviews as review_store
 from tracker.storage import signals as signal_store
 from tracker.storage.db import Database
 from tracker.types import (
     Article,
-    Assessment,
+    ArticleRow,
     Commitment,
-    Evidence,
+    CommitmentView,
     Feed,
     FeedHealth,
+    FeedRow,
     FeedState,
-    HistoryEntry,
-    PollResult,
-    Signal,
+    Overview,
+    OverviewRow,
+    ReviewItem,
     Statement,
+    StatementSummary,
     Status,
 )
 
 #: Months in each sparkline, newest last.
 SPARK_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    """One commitment as the commitments screen shows it."""
-
-    commitment_id: str
-    statement_id: str
-    label: str
-    title: str
-    type: str
-    parties: tuple[str, ...]
-    tags: tuple[str, ...]
-    status: Status
-    signals: int
-    unreviewed: int
-    evidence: int
-    latest_evidence: date | None
-    #: Signals per month over `Overview.months`, oldest first.
-    monthly: tuple[int, ...]
-
-    @property
-    def score(self) -> int | None:
-        return self.status.score
-
-    def matches(self, needle: str) -> bool:
-        """Incremental search: a case-insensitive substring of id, title, tags or status."""
-        needle = needle.casefold()
-        haystack = " ".join((self.commitment_id, self.title, self.status.status, *self.tags))
-        return needle in haystack.casefold()
-
-
-@dataclass(frozen=True)
-class StatementSummary:
-    """A statement's line in the header: how many commitments, how many assessed, the percentage."""
-
-    statement_id: str
-    title: str
-    date: date | None
-    commitments: int
-    assessed: int
-    percent: float | None
-
-
-@dataclass(frozen=True)
-class Overview:
-    rows: tuple[OverviewRow, ...]
-    statements: tuple[StatementSummary, ...]
-    #: "YYYY-MM" of each sparkline position, oldest first.
-    months: tuple[str, ...]
-    percent: float | None
-    assessed: int
-    unreviewed: int
-    generated: datetime
 
 
 def month_keys(now: datetime, count: int = SPARK_MONTHS) -> tuple[str, ...]:
@@ -178,92 +125,6 @@ def data_version(db: Database) -> tuple[int, int]:
 # ---------------------------------------------------------------- one commitment
 
 
-@dataclass(frozen=True)
-class ReviewItem:
-    """One line of the commitment screen: a signal (reviewed or not) or evidence added by hand.
-
-    A confirmed signal and the evidence it became are one item: the analyst reviewed
-    one thing, and sees one line.
-    """
-
-    key: str
-    signal: Signal | None
-    evidence: Evidence | None
-    article: Article | None
-    feeds: tuple[str, ...] = ()
-    #: The document reference of evidence added by hand without a link.
-    document: str | None = None
-
-    @property
-    def state(self) -> str:
-        """ "unreviewed", "confirmed", "rejected", or "manual" (evidence added by hand)."""
-        if self.signal is None:
-            return "manual"
-        return self.signal.review or "unreviewed"
-
-    @property
-    def title(self) -> str:
-        if self.article is not None:
-            return self.article.title
-        return self.evidence.title if self.evidence else ""
-
-    @property
-    def source(self) -> str:
-        if self.evidence is not None and self.evidence.publisher:
-            return self.evidence.publisher
-        return ", ".join(self.feeds)
-
-    @property
-    def day(self) -> date | None:
-        if self.evidence is not None and self.evidence.date:
-            return self.evidence.date
-        if self.article is not None:
-            return (self.article.published or self.article.first_seen).date()
-        return None
-
-    @property
-    def score(self) -> float | None:
-        return self.signal.score if self.signal else None
-
-    @property
-    def relation(self) -> str:
-        if self.evidence is not None:
-            return self.evidence.relation
-        return self.signal.relation if self.signal else ""
-
-    @property
-    def strength(self) -> str | None:
-        if self.evidence is not None and self.evidence.strength:
-            return self.evidence.strength
-        return self.signal.strength if self.signal else None
-
-    @property
-    def note(self) -> str | None:
-        if self.evidence is not None and self.evidence.note:
-            return self.evidence.note
-        return self.signal.note if self.signal else None
-
-    @property
-    def url(self) -> str | None:
-        if self.evidence is not None and self.evidence.url:
-            return self.evidence.url
-        return self.article.url if self.article else None
-
-
-@dataclass(frozen=True)
-class CommitmentView:
-    """Everything the commitment screen shows, read in one go."""
-
-    statement: Statement
-    commitment: Commitment
-    status: Status
-    items: tuple[ReviewItem, ...]
-    assessments: tuple[Assessment, ...]
-    history: tuple[HistoryEntry, ...]
-    unreviewed: int
-    evidence: int
-
-
 def commitment_status(
     db: Database,
     statement: Statement,
@@ -340,22 +201,6 @@ def _item_order(item: ReviewItem) -> tuple[int, int]:
 # ---------------------------------------------------------------- feeds
 
 
-@dataclass(frozen=True)
-class FeedRow:
-    """One feed's line on the feeds screen: configuration and state, judged."""
-
-    name: str
-    url: str
-    enabled: bool
-    health: str  # "ok", "failing", "disabled", "new"
-    last_success: datetime | None
-    last_error: str | None
-    failures: int
-    next_due: datetime | None
-    articles: int
-    interval: timedelta | None
-
-
 def feed_rows(health: Iterable[FeedHealth]) -> list[FeedRow]:
     """Every configured feed with its state, worst first: failing feeds need attention."""
     rows = [_feed_row(h.feed, h.state) for h in health]
@@ -386,99 +231,7 @@ def _feed_row(feed: Feed, state: FeedState | None) -> FeedRow:
     )
 
 
-def poll_summary(results: Sequence[PollResult]) -> tuple[str, int]:
-    """One sentence for a finished poll, and how many feeds failed."""
-    polled = [r for r in results if r.status != "skipped"]
-    failed = [r for r in polled if r.status == "error"]
-    new = sum(r.new for r in polled)
-    updated = sum(r.updated for r in polled)
-    text = f"{len(polled)} feed(s) polled: {new} new, {updated} updated article(s)"
-    if len(results) > len(polled):
-        text += f", {len(results) - len(polled)} not due"
-    if failed:
-        first = failed[0]
-        text += f"; {len(failed)} failed ({first.feed}: {error_in_words(first.error)})"
-    return text, len(failed)
-
-
-def span(delta: timedelta) -> str:
-    """A duration as an analyst says it: "1 h", "30 min", "2 d"."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {unit}"
-    return f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s"
-
-
-def ago(moment: datetime | None, now: datetime) -> str:
-    """ "3 h ago", "in 25 min", "2 d ago": how an analyst reads a timestamp at a glance."""
-    if moment is None:
-        return "never"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = (now - moment).total_seconds()
-    future, seconds = seconds < 0, abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            amount = f"{int(seconds // size)} {unit}"
-            break
-    else:
-        return "now"
-    return f"in {amount}" if future else f"{amount} ago"
-
-
-_HTTP_WORDS = {
-    301: "moved permanently",
-    304: "not modified",
-    400: "the server refused the request",
-    401: "the feed needs a login",
-    403: "access is forbidden",
-    404: "the feed is gone (not found)",
-    410: "the feed was removed",
-    429: "too many requests; the server asks us to slow down",
-    500: "the server failed",
-    502: "a gateway failed",
-    503: "the server is unavailable",
-    504: "a gateway timed out",
-}
-_ERROR_WORDS = (
-    ("timed out", "the server did not answer in time"),
-    ("timeout", "the server did not answer in time"),
-    ("name or service not known", "the address does not resolve"),
-    ("nodename nor servname", "the address does not resolve"),
-    ("connection refused", "the server refused the connection"),
-    ("certificate", "the server's certificate is not valid"),
-    ("ssl", "a secure connection could not be made"),
-    ("too large", "the response was too large"),
-    ("not a feed", "the page is not a feed"),
-    ("html", "the page is not a feed (HTML)"),
-)
-
-
-def error_in_words(error: str | None) -> str:
-    """A stored feed error as a sentence an analyst understands, keeping the detail."""
-    if not error:
-        return ""
-    lowered = error.casefold()
-    for code, words in _HTTP_WORDS.items():
-        if f"http {code}" in lowered or f"status {code}" in lowered or lowered.startswith(str(code)):
-            return f"{words} (HTTP {code})"
-    for needle, words in _ERROR_WORDS:
-        if needle in lowered:
-            return f"{words}: {error}"
-    return error
-
-
 # ---------------------------------------------------------------- articles
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    """An article on the articles screen, with the feeds it came from and what it is linked to."""
-
-    article: Article
-    feeds: tuple[str, ...]
-    links: tuple[str, ...]
 
 
 def article_rows(db: Database, articles: Sequence[Article]) -> list[ArticleRow]:

@@ -61,20 +61,28 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tracker import alerts, logs
-from tracker.config import Config, ReportSpec, load_config
+from tracker.core import (
+    DEFAULT_POLICY,
+    Config,
+    Digest,
+    FetchSettings,
+    PollSettings,
+    ReportSpec,
+    WatchLock,
+    commitment_index,
+    digest_payload,
+    load_config,
+    run_hook,
+    signal_payload,
+)
 from tracker.errors import NotFoundError
-from tracker.fetching import FetchSettings
-from tracker.lock import WatchLock
-from tracker.monitor import PollSettings
-from tracker.polling import DEFAULT_POLICY
-from tracker.reload import FileWatcher, RecordKeeper, RecordSet, ReloadReport
 from tracker.types import Feed, FeedState, PollResult
+from tracker.watch import logs
+from tracker.watch.reload import FileWatcher, RecordKeeper, RecordSet, ReloadReport
 
 if TYPE_CHECKING:
-    from tracker.core import Tracker
-    from tracker.matching import MatchSummary
-    from tracker.storage.digest import NewSignal
+    from tracker.core import MatchSummary, Tracker
+    from tracker.types import NewSignal
 
 log = logging.getLogger("tracker.watch")
 
@@ -277,7 +285,7 @@ class Pipeline:
 
     # -- alerts
 
-    def digest(self, since: datetime, until: datetime, history_after_id: int | None) -> alerts.Digest:
+    def digest(self, since: datetime, until: datetime, history_after_id: int | None) -> Digest:
         self.install()
         return self.tracker.digest(since, until, history_after_id=history_after_id)
 
@@ -713,12 +721,12 @@ class Watcher:
         after = int(self.pipeline.mark("signal_hook.after") or 0)
         limit = self.config.on_signal_limit or 100_000  # 0: no limit
         pending = self.pipeline.signals_after(after, limit)
-        index = alerts.commitment_index(self.pipeline.records.statements)
+        index = commitment_index(list(self.pipeline.records.statements))
         sent = 0
         for item in pending:
             if self.stopping.is_set():
                 return sent
-            payload = alerts.signal_payload(item, index, self.tracker.workspace.root)
+            payload = signal_payload(item, index, self.tracker.workspace.root)
             self._run_hook("on_signal", argv, payload, signal=item.id)
             self.pipeline.set_mark("signal_hook.after", item.id)
             sent += 1
@@ -747,7 +755,7 @@ class Watcher:
         if digest.empty:
             log.info("digest: nothing new since %s", since.isoformat(timespec="seconds"))
         else:
-            payload = alerts.digest_payload(digest, self.tracker.workspace.root)
+            payload = digest_payload(digest, self.tracker.workspace.root)
             if not self._run_hook("on_digest", self.config.on_digest, payload):
                 return  # the marks stay: the next digest covers this period too
         self.pipeline.set_time_mark("digest.until", digest.until)
@@ -755,7 +763,7 @@ class Watcher:
             self.pipeline.set_mark("digest.history_after", max(int(after or 0), digest.last_history_id))
 
     def _run_hook(self, name: str, argv: Sequence[str], payload: dict[str, Any], **fields: Any) -> bool:
-        result = alerts.run_hook(
+        result = run_hook(
             argv,
             payload,
             timeout=self.config.hook_timeout.total_seconds(),

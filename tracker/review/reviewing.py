@@ -4,7 +4,7 @@ Each write is validated first (known ids, known words for relation, strength, st
 party), then committed in one transaction together with the status-history entry it
 causes: a crash can lose neither a review nor the trace of what it changed. The
 status that entry records is computed inside the same transaction, from what the
-transaction wrote, by the pure rules of `tracker.status`.
+transaction wrote, by the pure rules of `tracker.review.status`.
 
 `Reviewer` holds one database, the loaded records and an injectable clock; the
 `Tracker` facade hands out one per call, the daily job calls `refresh_statuses`.
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from tracker import reports
-from tracker import status as rules
 from tracker.errors import NotFoundError, UsageError
+from tracker.review import reports
+from tracker.review import status as rules
 from tracker.storage import reviews as store
 from tracker.storage.db import Database, to_db
 from tracker.types import (

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 from tracker.errors import Problem, RecordError
+from tracker.records.validate import SLUG, Checker
+from tracker.records.yamlio import LineMap, load_file
 from tracker.types import (
     COMMITMENT_TYPES,
     NOT_STATED,
@@ -23,8 +25,6 @@ from tracker.types import (
     Verifiable,
     Window,
 )
-from tracker.validate import SLUG, Checker
-from tracker.yamlio import LineMap, load_file
 
 COMMITMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
 PARTY = re.compile(r"^[a-z][a-z0-9-]*$")

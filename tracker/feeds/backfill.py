@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import FeedError
-from tracker.feeddates import parse_date
-from tracker.parsing import entry_language, parse_feed
+from tracker.feeds.dates import parse_date
+from tracker.feeds.parsing import entry_language, parse_feed
 from tracker.textnorm import (
     canonical_url,
     fingerprint,

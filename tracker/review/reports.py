@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from tracker import status as rules
-from tracker.tabular import to_csv, to_json, to_yaml
+from tracker.review import status as rules
+from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.types import (
     PARTIES_SCOPE,
     VERDICT_SCORES,

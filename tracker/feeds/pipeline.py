@@ -10,8 +10,8 @@ new and changed article ids (the rules engine's hook), from the pipeline's stora
 thread, one call at a time. No feed can stop the others: every failure becomes that
 feed's `PollResult` and its back-off.
 
-Decisions live elsewhere and are pure: when and whether to poll (`tracker.polling`),
-what an entry is (`tracker.parsing`), what counts as the same article
+Decisions live elsewhere and are pure: when and whether to poll (`tracker.feeds.polling`),
+what an entry is (`tracker.feeds.parsing`), what counts as the same article
 (`tracker.storage.articles`). This module only wires I/O together.
 """
 
@@ -28,11 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tracker.archive import SourceBatch, read_paths
 from tracker.errors import FeedError
-from tracker.fetching import Fetcher, FetchResult, FetchSettings
-from tracker.parsing import PARSE_TIMEOUT, ParsedFeed, ParsePool
-from tracker.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
+from tracker.feeds.backfill import SourceBatch, read_paths
+from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
+from tracker.feeds.parsing import PARSE_TIMEOUT, ParsedFeed, ParsePool
+from tracker.feeds.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
 from tracker.storage import articles as article_store
 from tracker.storage import feeds as feed_store
 from tracker.storage.db import Database
