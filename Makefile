@@ -25,9 +25,10 @@ run: $(STAMP_RUN)  ## open the dashboard on the bundled workspace
 test: $(STAMP_TEST)  ## the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP_TEST)
+lint: $(STAMP_TEST)  ## ruff, and the architecture's import contracts (pyproject.toml)
 	$(BIN)/ruff check tracker tests bench
 	$(BIN)/ruff format --check tracker tests bench
+	$(BIN)/lint-imports
 
 format: $(STAMP_TEST)
 	$(BIN)/ruff format tracker tests bench

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
-CORE_MODULES = ["tracker.core", "tracker.cli", "tracker.records", "tracker.storage"]
+CORE_MODULES = ["tracker.core", "tracker.cli", "tracker.records.statements", "tracker.storage"]
 
 
 def _imports(path: Path) -> set[str]:
@@ -48,3 +51,42 @@ def test_sqlite_is_used_only_in_storage() -> None:
         if path.relative_to(PACKAGE).parts[0] != "storage" and "sqlite3" in _imports(path)
     ]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- import contracts (make lint)
+
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """Run import-linter on the `tracker` package found under `root`, with the project's contracts."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--config", str(root / "pyproject.toml")],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    if not LINT_IMPORTS.exists():
+        pytest.skip("import-linter is not installed (it comes with the test extras)")
+    result = _lint_imports(PACKAGE.parent)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "0 broken" in result.stdout
+
+
+def test_a_face_importing_storage_breaks_the_contracts(tmp_path: Path) -> None:
+    """The contracts can fail: a copy of the package where the CLI reaches past the core."""
+    if not LINT_IMPORTS.exists():
+        pytest.skip("import-linter is not installed (it comes with the test extras)")
+    shutil.copytree(PACKAGE, tmp_path / "tracker", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(PACKAGE.parent / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "tracker" / "cli" / "cmd_sneaky.py").write_text(
+        "from tracker.storage.db import open_database\n", encoding="utf-8"
+    )
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "tracker.cli.cmd_sneaky -> tracker.storage.db" in result.stdout
