@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import LockedError, NotFoundError, Problem
+from tracker.errors import LockedError, NotFoundError, Problem, RecordError
 from tracker.records.config import Config, load_config
 from tracker.records.durations import parse_duration
 from tracker.records.statements import commitment_index, load_statements
@@ -39,8 +39,11 @@ from tracker.types import (
     FeedState,
     HistoryEntry,
     IngestResult,
+    LabelledItem,
     Overview,
     PollResult,
+    Quality,
+    RuleStats,
     SourcedEvidence,
     Statement,
 )
@@ -396,6 +399,65 @@ class Tracker:
     def explain(self, article: Article, commitment_id: str | None = None) -> list[Any]:
         """For each rule that targets the article (or `commitment_id`): which conditions held."""
         return self.matcher.explain(article, commitment_id)
+
+    def rule_stats(self) -> list[RuleStats]:
+        """Per rule, what the analyst's reviews say of its signals (`tracker rules stats`)."""
+        from tracker.rules.quality import rule_stats
+        from tracker.storage.signals import rule_review_rows
+
+        return rule_stats(rule_review_rows(self.db), [r.id for r in self.matcher.rules])
+
+    def load_labels(self, path: Path) -> list[LabelledItem]:
+        """A labelled file (JSON lines of entry + labels); RecordError names line and field."""
+        from tracker.rules.quality import load_labelled, unknown_commitments
+
+        items = load_labelled(path)
+        unknown = unknown_commitments(items, self.records.commitments)
+        if unknown:
+            names = ", ".join(unknown)
+            raise RecordError(
+                [Problem(path, None, "labels", f"commitments the records do not have: {names}")]
+            )
+        return items
+
+    def rate_rules(
+        self, items: Sequence[LabelledItem], *, rule_id: str | None = None, now: datetime | None = None
+    ) -> Quality:
+        """Precision and recall of the rules (or of one rule) on labelled items.
+
+        Each item is read as `tracker ingest` reads an archive record and matched as a
+        stored article would be; nothing is written. An undated item is seen `now`, as
+        an ingested one is first seen when it is stored.
+        """
+        from tracker.feeds.backfill import entry_from_record
+        from tracker.rules.quality import score
+
+        seen = now or self.clock()
+        links: dict[str, set[str]] = {}
+        for number, item in enumerate(items, 1):
+            try:
+                entry = entry_from_record(item.entry)
+            except ValueError:
+                links[item.key] = set()
+                continue
+            article = Article(
+                number,
+                entry.guid,
+                entry.url,
+                entry.canonical_url,
+                entry.title,
+                entry.summary,
+                entry.content,
+                entry.language,
+                entry.published,
+                seen,
+            )
+            links[item.key] = {
+                r.commitment_id
+                for r in self.matcher.match(article)
+                if rule_id is None or r.rule_id == rule_id
+            }
+        return score(items, links)
 
     # -- review and assessment (see tracker.reviewing)
 

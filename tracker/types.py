@@ -8,10 +8,11 @@ can turn a signal into a verdict by accident.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -397,6 +398,8 @@ class Term:
     `norm` is the normalised text the automaton looks for (NFKC, case-folded, ё→е,
     hyphens and runs of spaces as one space). `prefix` terms were written with a
     trailing `*` and match any word continuation; `cjk` terms match as substrings.
+    `stems` holds, per word, the Snowball stem it is matched by ("" for a word matched
+    as written: short words, prefixes, digits); empty when no word is stemmed.
     """
 
     text: str
@@ -407,6 +410,7 @@ class Term:
     generic: bool = False
     cjk: bool = False
     line: int | None = None
+    stems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -454,6 +458,14 @@ class Rule:
     min_score: float = 2.0
     description: str | None = None
     origin: Origin | None = None
+    #: Where the conditions must hold together: "article" (anywhere), "sentence" (one
+    #: sentence holds a term of every `all` group and the score), or "near" (within
+    #: `near` words of each other).
+    scope: str = "article"
+    near: int | None = None
+    #: Groups that must each have a term somewhere in the article, outside the scope
+    #: ("双方签署…媒体…合作文件" names the parties only in an earlier sentence).
+    anywhere: tuple[TermGroup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -795,3 +807,99 @@ class StatusChange:
     id: int
     entry: HistoryEntry
     previous: str | None = None
+
+
+# ---------------------------------------------------------------- rule quality
+
+
+@dataclass(frozen=True)
+class RuleStats:
+    """How one rule fares with the analyst: its signals, their reviews, the precision the
+    reviews give, and the terms its rejected signals share (what to put under `none`)."""
+
+    rule_id: str
+    signals: int
+    confirmed: int
+    rejected: int
+    waiting: int
+    #: confirmed / (confirmed + rejected); None before any review.
+    precision: float | None
+    #: (term, rejected signals it was found in), most frequent first.
+    rejected_terms: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelledItem:
+    """One item as a feed reader shows it, with its labels."""
+
+    key: str
+    entry: Mapping[str, Any]
+    #: commitment id -> relation (supports, contradicts, context)
+    labels: Mapping[str, str]
+    hard_negative: bool = False
+    language: str | None = None
+    note: str = ""
+
+    @property
+    def positive(self) -> bool:
+        return bool(self.labels)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts and the figures derived from them, for one slice of the items."""
+
+    items: int = 0
+    positives: int = 0
+    found: int = 0  # positives linked to one of their commitments
+    linked: int = 0  # items with any link
+    linked_right: int = 0  # linked items with at least one right commitment
+    links: int = 0  # (item, commitment) links
+    links_right: int = 0
+    hard_negatives: int = 0
+    hard_negatives_linked: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.linked_right / self.linked if self.linked else None
+
+    @property
+    def exact_precision(self) -> float | None:
+        return self.links_right / self.links if self.links else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.positives if self.positives else None
+
+    @property
+    def hard_negative_rate(self) -> float | None:
+        return self.hard_negatives_linked / self.hard_negatives if self.hard_negatives else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "positives": self.positives,
+            "precision": _round(self.precision),
+            "exact_precision": _round(self.exact_precision),
+            "recall": _round(self.recall),
+            "hard_negatives": self.hard_negatives,
+            "hard_negatives_linked": self.hard_negatives_linked,
+            "linked": self.linked,
+            "links": self.links,
+        }
+
+
+@dataclass(frozen=True)
+class Quality:
+    """The figures overall, by language and by statement, and the items behind the errors."""
+
+    overall: Figures
+    by_language: dict[str, Figures]
+    by_statement: dict[str, Figures]
+    #: key -> (labelled commitments, linked commitments) for every item the rules got wrong
+    misses: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    false_links: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

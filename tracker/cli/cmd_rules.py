@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -52,12 +53,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=run_rules_list)
     rules_sub = p.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", parser_class=type(p))
-    t = rules_sub.add_parser("test", help="the stored articles a rule would link now (nothing is written)")
-    t.add_argument("rule", metavar="RULE", help="a rule id")
+    t = rules_sub.add_parser(
+        "test",
+        help="the stored articles a rule would link now, or its precision and recall on a labelled file",
+        description=(
+            "Without --labels: the stored articles RULE would link now (a dry run: nothing is written). "
+            "With --labels FILE: RULE's precision and recall on the items of a labelled file (JSON lines "
+            'of {"entry": {title, description, link, date_published, language}, "labels": '
+            '[{"commitment": ID, "relation": R}], "hard_negative": bool}); RULE may be `all`.'
+        ),
+    )
+    t.add_argument("rule", metavar="RULE", help="a rule id (with --labels, also `all`)")
+    t.add_argument("--labels", metavar="FILE", type=Path, help="score the rule against this labelled file")
     t.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
     t.add_argument("--limit", metavar="N", type=int, help="stop after N links")
     t.add_argument("--format", choices=FORMATS, default="table")
     t.set_defaults(handler=run_rules_test)
+    st = rules_sub.add_parser(
+        "stats",
+        help="per rule: signals, reviews, precision from your reviews, terms its rejected signals share",
+        description=(
+            "What your reviews say of each rule: how many signals it made, how many you confirmed and "
+            "rejected, its precision (confirmed / reviewed), and the terms its rejected signals have in "
+            "common - candidates for its `none` list or a narrower scope."
+        ),
+    )
+    st.add_argument("--format", choices=FORMATS, default="table")
+    st.set_defaults(handler=run_rules_stats)
 
 
 # ---------------------------------------------------------------- helpers
@@ -214,6 +236,8 @@ def _where(rule: Rule, ctx: Context) -> str:
 
 def run_rules_test(args: argparse.Namespace, ctx: Context) -> int:
     matcher = _matcher(ctx)
+    if args.labels is not None:
+        return _rules_test_labels(args, ctx, matcher)
     if args.rule not in {r.id for r in matcher.rules}:
         raise UsageError(
             f"RULE: no valid rule {args.rule!r} (see `tracker rules`; `tracker check` lists problems)"
@@ -240,4 +264,57 @@ def run_rules_test(args: argparse.Namespace, ctx: Context) -> int:
         columns=columns if args.format == "table" else None,
         title=f"{args.rule}: {len(out)} link(s)",
     )
+    return 0
+
+
+def _rules_test_labels(args: argparse.Namespace, ctx: Context, matcher: Matcher) -> int:
+    """`rules test RULE --labels FILE`: the figures of one rule (or all) on labelled items."""
+    if args.rule != "all" and args.rule not in {r.id for r in matcher.rules}:
+        raise UsageError(f"RULE: no valid rule {args.rule!r} (see `tracker rules`), or `all`")
+    if not args.labels.is_file():
+        raise UsageError(f"--labels: {args.labels} is not a file")
+    items = ctx.tracker.load_labels(args.labels)
+    quality = ctx.tracker.rate_rules(items, rule_id=None if args.rule == "all" else args.rule)
+    rows = [{"slice": "all", **quality.overall.as_dict()}]
+    rows += [{"slice": f"language {lang}", **f.as_dict()} for lang, f in quality.by_language.items()]
+    rows += [{"slice": statement, **f.as_dict()} for statement, f in quality.by_statement.items()]
+    columns = [
+        "slice",
+        "items",
+        "positives",
+        "precision",
+        "exact_precision",
+        "recall",
+        "hard_negatives_linked",
+    ]
+    ctx.emit(
+        rows,
+        args.format,
+        columns=columns if args.format == "table" else None,
+        title=f"{args.rule} on {len(items)} labelled item(s) of {args.labels.name}",
+    )
+    if args.format == "table":
+        for key, (labelled, _linked) in list(quality.misses.items())[:10]:
+            ctx.say(f"missed {key}: labelled {', '.join(sorted(labelled))}")
+        for key, (labelled, linked) in list(quality.false_links.items())[:10]:
+            ctx.say(f"false link {key}: {', '.join(sorted(linked - labelled))}")
+    return 0
+
+
+def run_rules_stats(args: argparse.Namespace, ctx: Context) -> int:
+    _matcher(ctx)
+    stats = ctx.tracker.rule_stats()
+    rows = [
+        {
+            "rule": s.rule_id,
+            "signals": s.signals,
+            "confirmed": s.confirmed,
+            "rejected": s.rejected,
+            "waiting": s.waiting,
+            "precision": "" if s.precision is None else f"{s.precision:.2f}",
+            "rejected_terms": [f"{term} ({count})" for term, count in s.rejected_terms],
+        }
+        for s in stats
+    ]
+    ctx.emit(rows, args.format, title=f"{len(rows)} rules: what your reviews say")
     return 0

@@ -30,18 +30,36 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import ahocorasick
 
 from tracker.records.statements import commitment_index
-from tracker.rules.datecond import DateBounds, MentionedDate, evaluate, mentioned_dates, resolve_bounds
+from tracker.rules.datecond import (
+    DateBounds,
+    MentionedDate,
+    anchor_of,
+    evaluate,
+    mentioned_dates,
+    mentioned_years,
+    resolve_bounds,
+)
 from tracker.rules.model import concept_key, term_points
-from tracker.rules.textprep import SEPARATOR, OffsetMap, is_word_char, normalise_for_scan
+from tracker.rules.stems import key_of, stem
+from tracker.rules.textprep import (
+    SEPARATOR,
+    OffsetMap,
+    has_cjk,
+    is_cjk,
+    is_word_char,
+    normalise,
+    normalise_for_scan,
+)
 from tracker.types import (
     FIELDS,
     Commitment,
@@ -56,7 +74,7 @@ from tracker.types import (
 )
 
 #: Bump when matching semantics change, so stored signals are re-matched.
-MATCHER_VERSION = 1
+MATCHER_VERSION = 2
 _WORD_REST = r"[^\W_]*"  # the rest of a word after a prefix: letters and digits
 _FIELD_BITS = {name: 1 << i for i, name in enumerate(FIELDS)}
 _ALL_FIELDS = (1 << len(FIELDS)) - 1
@@ -102,6 +120,12 @@ class _Variant:
     extend: bool = False
     #: The slots by rule index, for explanations (a party name may sit in thousands of rules).
     by_rule: dict[int, tuple[_Slot, ...]] = field(default_factory=dict)
+    #: A stemmed term: per word its Snowball stem ("" for a word matched as written), and
+    #: the key's length in characters, to find where the hit starts.
+    stems: tuple[str, ...] = ()
+    key_chars: int = 0
+    #: The term's words as written (normalised), for `_russian_form_of`.
+    words: tuple[str, ...] = ()
 
     def stop(self, text: str, end: int) -> int:
         """Exclusive end of the match whose key ends at `end`, or -1 if it does not hold."""
@@ -115,6 +139,13 @@ class _Variant:
             return -1
         while self.extend and stop < len(text) and is_word_char(text[stop]):
             stop += 1
+        if self.stems:
+            words = text[end + 1 - self.key_chars : stop].split(" ")
+            if len(words) < len(self.stems):
+                return -1
+            for word, wanted, written in zip(words, self.stems, self.words, strict=False):
+                if wanted and stem(word) != wanted and not _russian_form_of(word, written):
+                    return -1
         return stop
 
 
@@ -129,6 +160,14 @@ class _Key:
 class _Target:
     commitment_id: str
     bounds: DateBounds | None
+    #: When the commitment was made (its statement's date, else its window's start): an
+    #: act dated before it is no follow-up, and a report of that meeting is not either.
+    made: date | None = None
+    #: Word 4-grams of the commitment's own text in every language (hashes): an article
+    #: that mostly repeats them is the commitment itself, not news about it.
+    own_text: frozenset[int] = frozenset()
+    #: Whether `made` is the statement's own date (a meeting to recognise), not a window start.
+    meeting: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,6 +248,15 @@ class _Prepared:
         local_end = hit.end - self.offsets[hit.field]
         start, end = offset_map.span(local_start, local_end)
         return TermHit(term.text, FIELDS[hit.field], start, end, offset_map.quote(local_start, local_end))
+
+    def lede(self) -> str:
+        """The title and the first 300 characters of the summary (or content), as written."""
+        body = self.raw[1] or self.raw[2]
+        return f"{self.raw[0]}\n{body[:300]}"
+
+    def years(self) -> list[tuple[int, str]]:
+        """Years written in the article ("в 2015 году", "in 2015", "2015年"): for undated ones."""
+        return mentioned_years("\n".join(t for t in self.raw if t))
 
     def mentioned(self) -> list[MentionedDate]:
         """Dates written in the article (dateparser's search, once per article)."""
@@ -583,9 +631,15 @@ class Matcher:
                 "1 per profile term, 2 per phrase, 0 per generic word; overlaps count once)",
             )
         )
+        if rule.scope != "article" and all(c.held for c in conditions if _gates(c)):
+            conditions.append(_scope_result(compiled, found, prepared))
+        if target.made is not None and all(c.held for c in conditions if _gates(c)):
+            conditions.append(_act_result(target, prepared))
         if rule.dates is not None and target.bounds is not None:
             keywords_hold = all(c.held for c in conditions if _gates(c))
-            mentioned = prepared.mentioned() if rule.dates.mentioned and keywords_hold else None
+            undated = prepared.article.published is None
+            reads_text = (rule.dates.mentioned or undated) and keywords_hold
+            mentioned = prepared.mentioned() if reads_text else None
             result = evaluate(rule.dates, target.bounds, prepared.article.published, mentioned)
             if rule.dates.mentioned and not keywords_hold and not result.held:
                 result = ConditionResult(
@@ -601,6 +655,193 @@ class Matcher:
             relation=rule.relation,
             conditions=tuple(conditions),
         )
+
+
+# ---------------------------------------------------------------- scope, the act's date, the source
+
+
+#: Where a sentence ends in the normalised text: a field boundary, Chinese full stops, or
+#: a Latin/Cyrillic stop after a word of three letters or more ("u.s." and "mr." do not end one).
+_SENTENCE_END = re.compile(r"\x00|[。！？；]|(?<=[^\W\d_]{3}[.!?;])\s")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() > begin:
+            spans.append((begin, match.end()))
+        begin = match.end()
+    if begin < len(text):
+        spans.append((begin, len(text)))
+    return spans
+
+
+def _scope_result(
+    compiled: _CompiledRule, found: dict[str, list[tuple[Term, _Hit, int]]], prepared: _Prepared
+) -> ConditionResult:
+    """Do the `all` groups and the score hold together, in one sentence or within N words?
+
+    A country named in an aside ("…, as China and Russia have also done") then does not
+    make a link: the actors, the act and the evidence terms must meet.
+    """
+    rule = compiled.rule
+    groups = [name for name, _group, _bits in compiled.groups if name.startswith("all")]
+    evidence = found.get("any", []) + found.get("phrases", [])
+    text = prepared.text
+
+    def holds(start: int, end: int) -> bool:
+        for name in groups:
+            if not any(start <= hit.start and hit.end <= end for _t, hit, _b in found.get(name, [])):
+                return False
+        # The article's score is checked as a whole; here one evidence term must meet them.
+        return any(start <= f[1].start and f[1].end <= end and term_points(f[0]) for f in evidence)
+
+    if rule.scope == "sentence":
+        for start, end in _sentences(text):
+            if holds(start, end):
+                quoted = text[start:end].strip(" \x00")
+                return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
+        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+    near = rule.near or 0
+    # Word starts: after a space or a field boundary; in Chinese and Japanese, which
+    # write no spaces, every second character (a word is about two characters long).
+    spaces: list[int] = []
+    cjk_run = 0
+    for i, char in enumerate(text):
+        if char >= _WIDE and is_cjk(char):
+            cjk_run += 1
+            if cjk_run % 2 == 0:
+                spaces.append(i)
+        else:
+            cjk_run = 0
+            if char in " \x00":
+                spaces.append(i)
+    hits = sorted(
+        {hit.start: hit for fs in found.values() for _t, hit, _b in fs}.values(), key=lambda h: h.start
+    )
+    for anchor in hits:
+        first_word = bisect_right(spaces, anchor.start)
+        last_word = first_word + near
+        end = spaces[last_word] if last_word < len(spaces) else len(text)
+        stop = text.find("。", anchor.start, end)  # a Chinese sentence ends the stretch
+        if stop >= 0:
+            end = stop + 1
+        if holds(anchor.start, end):
+            return ConditionResult("scope", True, f"within {near} words: {_clip(text[anchor.start : end])}")
+    return ConditionResult(
+        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
+    )
+
+
+def _russian_form_of(word: str, written: str) -> bool:
+    """A Russian word that starts with the term's word as written is one of its forms.
+
+    Snowball's Russian stemmer reads some short nouns inconsistently ("обмен" → "обм",
+    "обмене" → "обмен"); Russian inflects by endings, so the written form as a prefix
+    settles those. Not for English, where "media" is a prefix of "mediation".
+    """
+    return word.startswith(written) and any("\u0400" <= c <= "\u04ff" for c in written)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Days around a statement's date that are "the meeting that made it".
+_MEETING_BEFORE = timedelta(days=1)
+_MEETING_AFTER = timedelta(days=3)
+#: A report published this soon after the meeting and naming its date is a report of it.
+_MEETING_REPORT = timedelta(days=60)
+#: Share of an article's word 4-grams found in the commitment's text above which the
+#: article is the commitment's own text.
+_OWN_TEXT_SHARE = 0.5
+
+
+def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
+    """Is the act the article reports a follow-up: after the commitment, and not its meeting?
+
+    The act's date is the publication date unless the text dates the act: when every
+    date written in the text (with month and year) is before the commitment, the article
+    is about an earlier act ("signed on 8 May 2015"), whenever it was published. An
+    undated article is judged by the dates in its text, years included ("в 2015 году").
+    """
+    made = target.made
+    assert made is not None
+    own = _own_text_share(target, prepared)
+    if own >= _OWN_TEXT_SHARE:
+        return ConditionResult("act", False, f"{own:.0%} of the text is the commitment's own wording")
+    # Without a statement date (only a window start) there is no meeting day to recognise.
+    meeting = (made - _MEETING_BEFORE, made + _MEETING_AFTER) if target.meeting else (date.max, date.min)
+    published = prepared.article.published.date() if prepared.article.published else None
+    mentioned = prepared.mentioned()
+    if published is not None:
+        # A dated article: only its lede (title and first lines) dates the act; history
+        # recalled further down ("since the 1937 …") is no statement about the act.
+        lede = prepared.lede()
+        written = [m for m in mentioned if m.day <= published and m.text in lede]
+        if written and max(m.day for m in written) < made:
+            latest = max(written, key=lambda m: m.day)
+            return ConditionResult(
+                "act",
+                False,
+                f"the text dates the act {latest.day} ({latest.text}), before the commitment ({made})",
+            )
+        if published - made <= _MEETING_REPORT and any(meeting[0] <= m.day <= meeting[1] for m in written):
+            return ConditionResult(
+                "act",
+                False,
+                f"a report of the meeting that made the commitment ({made}), published {published}",
+            )
+        if meeting[0] <= published <= meeting[1]:
+            return ConditionResult(
+                "act", False, f"published {published}, during the meeting that made the commitment ({made})"
+            )
+        return ConditionResult("act", True, f"{published} (published), after the commitment ({made})")
+    days = [(m.day, m.text) for m in mentioned]
+    days += [
+        (date(year, 12, 31), quoted)
+        for year, quoted in prepared.years()
+        if year not in {d.year for d, _ in days}
+    ]
+    if not days:
+        return ConditionResult("act", True, "no date: neither published nor written in the text")
+    latest_day, quoted = max(days)
+    if latest_day < made:
+        return ConditionResult(
+            "act",
+            False,
+            f"undated; the latest date in the text is {quoted!r}, before the commitment ({made})",
+        )
+    in_meeting = [d for d, _q in days if meeting[0] <= d <= meeting[1]]
+    if in_meeting and latest_day <= meeting[1]:
+        return ConditionResult(
+            "act", False, f"undated; the text dates the meeting that made the commitment ({made})"
+        )
+    return ConditionResult(
+        "act", True, f"undated; the text dates the act {latest_day} ({quoted}), after {made}"
+    )
+
+
+def _grams(text: str) -> set[int]:
+    """Hashes of the word 4-grams of a normalised text (Chinese: character 4-grams)."""
+    words = [w for w in re.split(r"[\W_]+", text) if w]
+    tokens: list[str] = []
+    for word in words:
+        if has_cjk(word):
+            tokens.extend(word)
+        else:
+            tokens.append(word)
+    return {hash(tuple(tokens[i : i + 4])) for i in range(len(tokens) - 3)}
+
+
+def _own_text_share(target: _Target, prepared: _Prepared) -> float:
+    if not target.own_text:
+        return 0.0
+    grams = _grams(prepared.text)
+    if len(grams) < 12:
+        return 0.0
+    return len(grams & target.own_text) / len(grams)
 
 
 def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
@@ -656,8 +897,10 @@ def _group_result(
         if hits:
             return ConditionResult("none", False, f"excluded by: {', '.join(terms)}", hits)
         return ConditionResult("none", True, f"none of: {group.label()}")
-    if condition.startswith("all"):
-        label = f"needs one of: {group.label()}"
+    if condition.startswith(("all", "anywhere")):
+        label = f"needs one of: {group.label()}" + (
+            " (anywhere in the article)" if condition.startswith("anywhere") else ""
+        )
         if hits:
             return ConditionResult(condition, True, f"{label} — found {', '.join(terms)}", hits)
         return ConditionResult(condition, False, f"{label} — none found")
@@ -706,11 +949,14 @@ def compile_rules(rules: Iterable[Rule], statements: Sequence[Statement]) -> Mat
                 check_end,
                 re.compile(tail) if tail else None,
                 tuple(slots),
-                gid=table.gids[(norm, (check_end, tail, prefix))],
+                gid=table.gids[(norm, (check_end, tail, prefix, stems))],
                 extend=prefix,
                 by_rule=_slots_by_rule(slots),
+                stems=stems,
+                key_chars=len(norm),
+                words=tuple(table.words.get((norm, (check_end, tail, prefix, stems)), ())),
             )
-            for (check_end, tail, prefix), slots in variants.items()
+            for (check_end, tail, prefix, stems), slots in variants.items()
         )
         for key in _key_forms(norm):
             automaton.add_word(key, len(keys))
@@ -718,6 +964,18 @@ def compile_rules(rules: Iterable[Rule], statements: Sequence[Statement]) -> Mat
     if keys:
         automaton.make_automaton()
     return Matcher(compiled, keys, automaton, _fingerprint(compiled), _evidence_by_form(table))
+
+
+_OWN_GRAMS: dict[str, frozenset[int]] = {}
+
+
+def _own_grams(commitment: Commitment) -> frozenset[int]:
+    """The commitment's text in every language, as 4-gram hashes (computed once per id)."""
+    known = _OWN_GRAMS.get(commitment.id)
+    if known is None:
+        text = " ".join(normalise(v) for v in commitment.text.values()) if commitment.text else ""
+        known = _OWN_GRAMS[commitment.id] = frozenset(_grams(text))
+    return known
 
 
 def _slots_by_rule(slots: Iterable[_Slot]) -> dict[int, tuple[_Slot, ...]]:
@@ -745,7 +1003,7 @@ def _evidence_by_form(table: _SlotTable) -> tuple[tuple[tuple[int, ...], tuple[i
 
 
 _EVIDENCE = ("any", "phrases")
-_VariantKey = tuple[bool, str | None, bool]  # check_end, tail pattern, prefix
+_VariantKey = tuple[bool, str | None, bool, tuple[str, ...]]  # check_end, tail pattern, prefix, stems
 
 
 class _SlotTable:
@@ -754,11 +1012,14 @@ class _SlotTable:
     def __init__(self) -> None:
         self.slots: dict[str, dict[_VariantKey, list[_Slot]]] = {}
         self.gids: dict[tuple[str, _VariantKey], int] = {}
+        self.words: dict[tuple[str, _VariantKey], tuple[str, ...]] = {}
 
     def add(self, term: Term, slot: _Slot) -> int:
         key, tail = _key_and_tail(term)
-        form = (not term.prefix and is_word_char(term.norm[-1]), tail, term.prefix)
+        form = (not term.prefix and is_word_char(term.norm[-1]), tail, term.prefix, term.stems)
         self.slots.setdefault(key, {}).setdefault(form, []).append(slot)
+        if term.stems:
+            self.words.setdefault((key, form), tuple(term.norm.split(" ")))
         return self.gids.setdefault((key, form), len(self.gids))
 
 
@@ -781,6 +1042,7 @@ def _compile_rule(
     evidence_bits: dict[str, int] = {}  # concept → bit, shared by `any` and `phrases`
     evidence: dict[int, int] = {}  # term form (gid) → bit
     named = [(f"all[{i}]", g) for i, g in enumerate(rule.all)]
+    named += [(f"anywhere[{i}]", g) for i, g in enumerate(rule.anywhere)]
     named += [
         (name, g) for name, g in (("any", rule.any), ("phrases", rule.phrases), ("none", rule.none)) if g
     ]
@@ -809,7 +1071,7 @@ def _compile_rule(
             if condition in _EVIDENCE and term_points(term):
                 evidence[gid] = evidence.get(gid, 0) | bit
         groups.append((condition, group, group_mask))
-        if condition.startswith("all"):
+        if condition.startswith(("all", "anywhere")):
             all_sets.append(frozenset(forms))
         elif condition == "none":
             none_set = frozenset(forms)
@@ -817,9 +1079,17 @@ def _compile_rule(
     for cid in rule.targets:
         commitment = commitments.get(cid)
         bounds = None
-        if rule.dates is not None and commitment is not None:
-            bounds = resolve_bounds(rule.dates, commitment, statements.get(commitment.statement_id))
-        targets.append(_Target(cid, bounds))
+        made: date | None = None
+        own: frozenset[int] = frozenset()
+        meeting = False
+        if commitment is not None:
+            statement = statements.get(commitment.statement_id)
+            if rule.dates is not None:
+                bounds = resolve_bounds(rule.dates, commitment, statement)
+            made = anchor_of(commitment, statement)[0]
+            own = _own_grams(commitment)
+            meeting = statement is not None and statement.date is not None and made == statement.date
+        targets.append(_Target(cid, bounds, made, own, meeting))
     return _CompiledRule(
         index=index,
         rule=rule,
@@ -838,8 +1108,18 @@ def _key_and_tail(term: Term) -> tuple[str, str | None]:
     """The automaton key of a term, and for "виртуальн* реальност*" the pattern of the rest.
 
     Only the first word goes into the automaton; a word ending in * continues with any
-    letters or digits; words are separated by one space (the text is normalised).
+    letters or digits; words are separated by one space (the text is normalised). A
+    stemmed word is looked for by what all its forms start with (`stems.key_of`) and
+    continues with any letters; `_Variant.stop` then checks each word's stem.
     """
+    if term.stems:
+        words = term.norm.split(" ")
+        keys = [key_of(w) if wanted else w.rstrip("*") for w, wanted in zip(words, term.stems, strict=True)]
+        open_ended = [bool(wanted) or w.endswith("*") for w, wanted in zip(words, term.stems, strict=True)]
+        pattern = _WORD_REST if open_ended[0] else ""
+        for key, more in zip(keys[1:], open_ended[1:], strict=True):
+            pattern += " " + re.escape(key) + (_WORD_REST if more else "")
+        return keys[0], pattern
     if "*" not in term.norm:
         return term.norm, None
     first, *rest = term.norm.split(" ")
@@ -864,6 +1144,8 @@ def _fingerprint(compiled: Sequence[_CompiledRule]) -> str:
                 "id": rule.id,
                 "fields": rule.fields,
                 "all": [group(g) for g in rule.all],
+                "anywhere": [group(g) for g in rule.anywhere],
+                "scope": [rule.scope, rule.near],
                 "any": group(rule.any),
                 "phrases": group(rule.phrases),
                 "none": group(rule.none),

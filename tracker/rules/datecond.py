@@ -195,6 +195,26 @@ def mentioned_dates(text: str, language: str | None, published: datetime | None)
     return sorted(found.values(), key=lambda m: (m.day, m.text))
 
 
+#: A year written as the time of something: "in 2015", "since 2015", "в 2015 году",
+#: "2015 г.", "2015年" (a bare number might be a count or a price, so it needs these words).
+_YEAR = re.compile(
+    r"\b(?:in|since|from|of|until|by|в|с|до|к|году?|г\.)\s+((?:19|20)\d{2})\b"
+    r"|\b((?:19|20)\d{2})\s*(?:году|года|год|г\.|гг\.)"
+    r"|((?:19|20)\d{2})\s*年",
+    re.IGNORECASE,
+)
+
+
+def mentioned_years(text: str) -> list[tuple[int, str]]:
+    """Years the text dates something by (see `_YEAR`), with the words quoted; never raises."""
+    out: list[tuple[int, str]] = []
+    for match in _YEAR.finditer(text[:SEARCH_LIMIT]):
+        year = int(next(g for g in match.groups() if g))
+        if 1900 <= year <= 2100:
+            out.append((year, match.group(0).strip()))
+    return out
+
+
 _SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["month", "year"]}
 _EXPLICIT = re.compile(
     r"(?:19|20)\d{2}-\d{2}-\d{2}"
@@ -274,6 +294,10 @@ def evaluate(
         return ConditionResult(
             "dates", True, f"{bounds.describe}: {', '.join(counted)}", dates=tuple(counted)
         )
+    if published is None and not mentioned:
+        # An undated item with no date in its text: the act's date is unknown, so the
+        # bounds cannot exclude it (the `act` condition has judged what the text says).
+        return ConditionResult("dates", True, f"{bounds.describe}: no date known (undated, none in the text)")
     seen = f"published {published.date()}" if published else "no publication date"
     if cond.mentioned:
         listed = ", ".join(f"{m.day} ({m.text})" for m in (mentioned or ())[:5]) or "none"

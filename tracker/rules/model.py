@@ -24,6 +24,7 @@ from tracker.records.validate import SLUG, Checker
 from tracker.records.yamlio import LineList, LineMap, load_file
 from tracker.rules.datecond import parse_rule_date, unanchored_reason
 from tracker.rules.generic import is_generic
+from tracker.rules.stems import stem, stemmable
 from tracker.rules.textprep import has_cjk, normalise
 from tracker.types import (
     FIELDS,
@@ -48,12 +49,17 @@ RULE_KEYS = (
     "weight",
     "relation",
     "min_score",
+    "scope",
+    "anywhere",
 )
 TARGET_KEYS = ("commitments", "statements", "tags")
 DATE_KEYS = ("window", "after", "before", "within", "mentioned")
 #: Points a matched term adds to a rule's score; see docs/rules.md "Score".
 TERM_POINTS, PHRASE_POINTS, GENERIC_POINTS = 1, 2, 0
 DEFAULT_MIN_SCORE = 2.0
+#: Where a rule's conditions must hold together (`scope:`); `{near: N}` is the third form.
+SCOPES = ("article", "sentence")
+MAX_NEAR = 200
 MIN_PREFIX_STEM = 3
 
 
@@ -99,7 +105,18 @@ def make_term(text: object, lang: str = "", line: int | None = None, *, phrase: 
         generic=is_generic(norm, prefix=prefix),
         cjk=cjk,
         line=line,
+        stems=() if cjk else _stems(norm, prefix),
     )
+
+
+def _stems(norm: str, prefix: bool) -> tuple[str, ...]:
+    """Per word, the stem it is matched by, or "" (see tracker.rules.stems); () if none is."""
+    words = norm.split(" ")
+    stems = tuple(
+        stem(word) if stemmable(word) and not (prefix and i == len(words) - 1) else ""
+        for i, word in enumerate(words)
+    )
+    return stems if any(stems) else ()
 
 
 def term_points(term: Term) -> int:
@@ -197,6 +214,7 @@ class _RuleReader:
         targets = self._targets(node, field)
         fields = self._fields(node, field)
         all_groups = self._all(node, field)
+        anywhere = self._all(node, field, "anywhere")
         any_group = self._group(node, "any", field)
         phrases = self._group(node, "phrases", field, phrase=True)
         none_group = self._group(node, "none", field)
@@ -204,6 +222,7 @@ class _RuleReader:
         weight = check.number(node, "weight", field, default=1.0)
         min_score = check.number(node, "min_score", field, default=DEFAULT_MIN_SCORE)
         relation = check.choice(node, "relation", field, RELATIONS, default="supports") or "supports"
+        scope, near = self._scope(node, field)
         for key, value in (("weight", weight), ("min_score", min_score)):
             if key in node and value <= 0:
                 check.add(node.line_of(key), f"{field}.{key}", f"expected a number above 0, got {value:g}")
@@ -224,7 +243,29 @@ class _RuleReader:
             min_score=min_score,
             description=check.string(node, "description", field, required=False),
             origin=Origin(check.path, node.line),
+            scope=scope,
+            near=near,
+            anywhere=anywhere,
         )
+
+    def _scope(self, node: LineMap, field: str) -> tuple[str, int | None]:
+        """`scope: sentence`, `scope: article` (the default) or `scope: {near: N}` (words)."""
+        if "scope" not in node:
+            return "article", None
+        value = node["scope"]
+        line = node.line_of("scope")
+        if value in SCOPES:
+            return str(value), None
+        if isinstance(value, dict) and set(value) == {"near"}:
+            near = value["near"]
+            if isinstance(near, int) and not isinstance(near, bool) and 2 <= near <= MAX_NEAR:
+                return "near", near
+        self.check.add(
+            line,
+            f"{field}.scope",
+            f"expected sentence, article or {{near: N}} with N from 2 to {MAX_NEAR} words, got {value!r}",
+        )
+        return "article", None
 
     # -- targets
 
@@ -273,18 +314,18 @@ class _RuleReader:
 
     # -- keyword conditions
 
-    def _all(self, node: LineMap, field: str) -> tuple[TermGroup, ...]:
-        if "all" not in node:
+    def _all(self, node: LineMap, field: str, key: str = "all") -> tuple[TermGroup, ...]:
+        if key not in node:
             return ()
-        value = node["all"]
+        value = node[key]
         if not isinstance(value, LineList):
             self.check.add(
-                node.line_of("all"), f"{field}.all", "expected a list of groups (each: terms or $set)"
+                node.line_of(key), f"{field}.{key}", "expected a list of groups (each: terms or $set)"
             )
             return ()
         groups = []
         for index, item in enumerate(value):
-            group = self._make_group(item, f"{field}.all[{index}]", value.line_of(index))
+            group = self._make_group(item, f"{field}.{key}[{index}]", value.line_of(index))
             if group is not None:
                 groups.append(group)
         return tuple(groups)

@@ -8,6 +8,9 @@ Terms and articles go through the same `normalise`, so a rule written as
   ideographs) to their plain form;
 - `casefold` is the Unicode caseless form (stronger than `lower`: ß → ss);
 - ё → е, because Russian text writes either; typographic apostrophes → ';
+- traditional Chinese characters → simplified (OpenCC's table, character by character),
+  so Hong Kong and Macau sources match rules written in simplified, and the reverse;
+  Belarus (白俄罗斯) is masked so that it does not hold Russia (俄罗斯);
 - every dash and hyphen, and every run of white space, becomes one space;
 - the fields of an article are joined with SEPARATOR and normalised at once.
 
@@ -80,6 +83,52 @@ def is_word_char(char: str) -> bool:
     return known
 
 
+_SIMPLIFIED: dict[int, str] | None = None
+
+
+def _simplified_table() -> dict[int, str]:
+    """Traditional → simplified Chinese, one character to one character (OpenCC's t2s).
+
+    Built once from OpenCC (a well-kept converter with the standard tables, ~30 ms): each
+    character of the CJK blocks converted alone, keeping those that become another single
+    character. Character by character, so every offset in the normalised text still maps
+    to its original character (phrase-level conversions, which change lengths, are left
+    out; they are rare in the terms rules use).
+    """
+    global _SIMPLIFIED
+    if _SIMPLIFIED is None:
+        import opencc
+
+        converter = opencc.OpenCC("t2s")
+        table: dict[int, str] = {}
+        for code in range(0x3400, 0xA000):
+            char = chr(code)
+            simple = converter.convert(char)
+            if simple != char and len(simple) == 1:
+                table[code] = simple
+        _SIMPLIFIED = table
+    return _SIMPLIFIED
+
+
+#: A Chinese name that contains another country's name, as substrings match: Belarus
+#: (白俄罗斯) holds Russia (俄罗斯). Its 俄 becomes a private-use character, one for one,
+#: so `俄罗斯` no longer matches inside it while every offset stays the same. Rules name
+#: Belarus by `白罗斯` or in other languages.
+_MASK = ("白俄", "白\ue000")
+
+
+def to_simplified(text: str) -> str:
+    """Text with traditional Chinese characters written in simplified form (Hong Kong,
+    Macau and Taiwan sources match rules written in simplified, and the reverse), and the
+    names in `_MASKS` masked."""
+    if not has_cjk(text):
+        return text
+    text = text.translate(_simplified_table())
+    if _MASK[0] in text:
+        text = text.replace(*_MASK)
+    return text
+
+
 def normalise(text: str) -> str:
     """The matching form of a text; see the module docstring. Idempotent."""
     return normalise_for_scan(text)[0]
@@ -118,6 +167,8 @@ def normalise_for_scan(text: str) -> tuple[str, bool]:
             odd_space = "\u2028" in folded or "\u2029" in folded
             # Curly quotes and dashes were often the only such characters.
             wide = not folded.isascii() and _WIDE_LEAD.search(folded.encode("utf-8")) is not None
+            if wide:
+                folded = to_simplified(folded)
         odd_space = odd_space or "\x85" in folded
     if "-" in folded:
         folded = folded.replace("-", " ")
@@ -155,7 +206,7 @@ class OffsetMap:
         for begin, cluster in _clusters(original):
             piece = _DASH.sub(" ", unicodedata.normalize("NFKC", cluster).casefold())
             piece = _QUOTE.sub("'", piece)
-            piece = piece.replace("ё", "е").replace("-", " ")
+            piece = to_simplified(piece.replace("ё", "е").replace("-", " "))
             for char in piece:
                 is_space = char in _SPACES
                 if is_space and previous_space:
@@ -202,7 +253,7 @@ def _direct_starts(original: str, expected: str) -> tuple[int, ...] | None:
             folded = _DASH.sub(" ", folded)
         if any(quote in folded for quote in _APOSTROPHES):
             folded = _QUOTE.sub("'", folded)
-        folded = folded.replace("ё", "е")
+        folded = to_simplified(folded.replace("ё", "е"))
     folded = folded.replace("-", " ")
     if folded == expected:
         return tuple(range(len(original)))

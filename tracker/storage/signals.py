@@ -345,3 +345,11 @@ def _dump(value: Any) -> str:
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
+
+
+def rule_review_rows(db: Database) -> Iterator[tuple[list[str], str | None, list[dict[str, Any]]]]:
+    """Every signal ever made (retracted ones too: their reviews still teach), as
+    (rule ids, review or None, hit records): what `tracker rules stats` counts."""
+    with db.reading() as conn:
+        for row in conn.execute("SELECT rule_ids, review, hits FROM signals ORDER BY id"):
+            yield json.loads(row["rule_ids"] or "[]"), row["review"], json.loads(row["hits"] or "[]")
