@@ -163,3 +163,39 @@ def test_a_whole_day_of_unrelated_news_links_nothing(matcher: Matcher) -> None:
             )  # fmt: skip
             assert matcher.match(article) == [], entry["title"]
     assert number > 50
+
+
+# ---------------------------------------------------------------- the labelled dev set
+
+
+from bench import devset  # noqa: E402
+
+#: The figures `make quality` reached on the labelled dev set (bench/devset.py): a change
+#: to the rules or the matcher must not lower them. Raise them when they improve.
+DEV_FLOORS = {
+    "precision": 0.78,
+    "exact_precision": 0.70,
+    "recall": 0.65,
+    "recall_en": 0.58,
+    "recall_ru": 0.69,
+    "recall_zh": 0.61,
+    "hard_negatives_linked": 10,
+}
+
+
+@pytest.mark.skipif(devset.available() is not None, reason=str(devset.available()))
+def test_dev_set_figures_do_not_fall() -> None:
+    from tracker.core import Tracker, Workspace
+
+    items = devset.load()
+    assert len(items) >= 1200
+    assert sum(item.positive for item in items) >= 100
+    quality = Tracker(Workspace.locate(str(REPO))).rate_rules(items)
+    overall = quality.overall
+    assert overall.precision is not None and overall.precision >= DEV_FLOORS["precision"]
+    assert overall.exact_precision is not None and overall.exact_precision >= DEV_FLOORS["exact_precision"]
+    assert overall.recall is not None and overall.recall >= DEV_FLOORS["recall"]
+    for language in ("en", "ru", "zh"):
+        recall = quality.by_language[language].recall
+        assert recall is not None and recall >= DEV_FLOORS[f"recall_{language}"], language
+    assert overall.hard_negatives_linked <= DEV_FLOORS["hard_negatives_linked"]
