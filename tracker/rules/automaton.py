@@ -582,6 +582,8 @@ class Matcher:
         points = (mask & compiled.one_point).bit_count() + 2 * (mask & compiled.two_points).bit_count()
         if compiled.rule.weight * points < compiled.rule.min_score:
             return False
+        # A stemmed `none` form is left to `_explain`: the scan may over-count it, and an
+        # over-counted `none` term would wrongly drop a rule here.
         if compiled.none_set and not compiled.none_set.isdisjoint(seen):
             return False
         return all(not group.isdisjoint(seen) for group in compiled.all_sets)
@@ -845,10 +847,17 @@ def _own_text_share(target: _Target, prepared: _Prepared) -> float:
 
 
 def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
+    """The hot loop's view of a key. A stemmed form is taken at its key, unverified: the
+    scan may over-count it (a rule then reaches `_explain`, which checks each word's
+    stem), never under-count, and verifying every "rus…" or "кит…" costs a regex and a
+    stemmer call per hit."""
     [single] = key.variants if len(key.variants) == 1 else [None]
-    if single is not None and single.tail is None:
-        return (key.length, key.check_start, single.gid, single.check_end)
-    forms = tuple((v.gid, v.check_end, v if v.tail is not None else None) for v in key.variants)
+    if single is not None and (single.tail is None or single.stems):
+        return (key.length, key.check_start, single.gid, single.check_end and not single.stems)
+    forms = tuple(
+        (v.gid, v.check_end and not v.stems, v if v.tail is not None and not v.stems else None)
+        for v in key.variants
+    )
     return (key.length, key.check_start, -1, forms)
 
 
@@ -1049,6 +1058,7 @@ def _compile_rule(
     for condition, group in named:
         group_mask = 0
         forms: set[int] = set()
+        forms_order: list[int] = []
         for term in group.terms:
             if condition in _EVIDENCE:
                 concept = concept_key(term)
@@ -1068,13 +1078,16 @@ def _compile_rule(
             group_mask |= bit
             gid = table.add(term, _Slot(index, bit, field_mask, condition, term))
             forms.add(gid)
+            forms_order.append(gid)
             if condition in _EVIDENCE and term_points(term):
                 evidence[gid] = evidence.get(gid, 0) | bit
         groups.append((condition, group, group_mask))
         if condition.startswith(("all", "anywhere")):
             all_sets.append(frozenset(forms))
         elif condition == "none":
-            none_set = frozenset(forms)
+            none_set = frozenset(
+                gid for gid, term in zip(forms_order, group.terms, strict=True) if not term.stems
+            )
     targets = []
     for cid in rule.targets:
         commitment = commitments.get(cid)
