@@ -93,6 +93,7 @@ def test_review_confirm_assess_history_and_export(ws: Path) -> None:
         "exchange held",
         "--reviewer",
         "ana",
+        "--no-archive",  # its page is not on loopback: tests never leave the machine
         workspace=ws,
     )
     assert f"signal {signal} confirmed as evidence" in out
@@ -165,7 +166,7 @@ def test_export_formats_and_what(ws: Path, tmp_path: Path) -> None:
 def test_amending_a_confirmed_signal_changes_its_evidence_and_is_logged(ws: Path) -> None:
     pending = json.loads(ok("review", "--format", "json", workspace=ws))
     signal = next(s["id"] for s in pending if s["commitment"] == "beta/2")
-    ok("review", "confirm", str(signal), "--strength", "reaffirmation", workspace=ws)
+    ok("review", "confirm", str(signal), "--strength", "reaffirmation", "--no-archive", workspace=ws)
     out = ok("review", "amend", str(signal), "--strength", "mechanism", "--note", "re-read", workspace=ws)
     assert out.strip() == f"signal {signal} amended"
     evidence = json.loads(ok("evidence", "list", "beta/2", "--format", "json", workspace=ws))
@@ -330,7 +331,15 @@ def test_end_to_end_on_the_bundled_workspace(bundled_workspace: Path, tmp_path: 
     commitment = json.loads(ok("list", "--format", "json", workspace=ws))[0]
     target = commitment["id"]
     if pending:  # the bundled rules link the article; the records are curated, so do not pin which
-        ok("review", "confirm", str(pending[0]["id"]), "--strength", "mechanism", workspace=ws)
+        ok(
+            "review",
+            "confirm",
+            str(pending[0]["id"]),
+            "--strength",
+            "mechanism",
+            "--no-archive",
+            workspace=ws,
+        )
         target = pending[0]["commitment"]
     out = ok("evidence", "add", target, "https://example.org/report", "--title", "Report", workspace=ws)
     evidence_id = out.split()[1]

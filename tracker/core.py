@@ -27,6 +27,9 @@ from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
 from tracker.textnorm import truncate
 from tracker.types import (
+    ArchiveCheck,
+    ArchivedPage,
+    ArchiveOutcome,
     Article,
     ArticleRow,
     Assessment,
@@ -75,6 +78,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from tracker.feeds.pages import PageSettings
     from tracker.feeds.pipeline import PollSettings
     from tracker.review.alerts import Digest
     from tracker.rules import Matcher
@@ -124,6 +128,8 @@ class Tracker:
         self._records: Records | None = None
         self._feeds: tuple[list[Feed], list[Problem]] | None = None
         self._matcher: tuple[Matcher, list[Problem]] | None = None
+        #: Limits for fetching article pages (full text, archives); None: the polite defaults.
+        self.page_settings: PageSettings | None = None
         #: True in the process that holds the workspace's watch lock (`tracker watch`).
         self.owns_watch_lock = False
 
@@ -244,8 +250,35 @@ class Tracker:
             due_only=due_only,
             progress=progress,
             on_stored=on_stored,
-            settings=settings,
+            settings=self._with_fulltext(settings, feeds),
         )
+
+    def _with_fulltext(self, settings: PollSettings | None, feeds: Sequence[Feed]) -> PollSettings:
+        """The pass's settings with full-text fetching as tracker.yaml's `fulltext` asks.
+
+        `gate` (the default): feeds marked `fulltext: true`, and any article that came with
+        a summary only (no content) and passes some rule's `all` gate; `feeds`: only the
+        marked feeds; `off`: never. Settings that already carry a plan are kept.
+        """
+        from dataclasses import replace
+
+        from tracker.feeds.fulltext import FullTextPlan
+        from tracker.feeds.pages import PageSettings
+        from tracker.feeds.pipeline import PollSettings
+
+        settings = settings or PollSettings()
+        mode = self._config[0].fulltext
+        if settings.fulltext is not None or mode == "off":
+            return settings
+        if mode == "feeds" and not any(f.fulltext for f in feeds):
+            return settings
+        matcher = self.matcher
+
+        def wants(article: Article) -> bool:
+            return mode == "gate" and not article.content.strip() and matcher.wants_full_text(article)
+
+        plan = FullTextPlan(wants=wants, settings=self.page_settings or PageSettings())
+        return replace(settings, fulltext=plan)
 
     def feed_states(self) -> dict[str, FeedState]:
         """The stored polling state of every feed (validators, back-off, next due)."""
@@ -459,6 +492,21 @@ class Tracker:
             }
         return score(items, links)
 
+    def linked_by_full_text(self, article: Article, commitment_id: str | None = None) -> set[tuple[str, str]]:
+        """(rule, commitment) links that hold only thanks to the article's fetched full text:
+        explained again on what the feed gave (no page content), they do not hold."""
+        if article.content_source != "fulltext":
+            return set()
+        from dataclasses import replace
+
+        with_page = {(e.rule_id, e.commitment_id) for e in self.explain(article, commitment_id) if e.linked}
+        without = {
+            (e.rule_id, e.commitment_id)
+            for e in self.explain(replace(article, content=""), commitment_id)
+            if e.linked
+        }
+        return with_page - without
+
     # -- review and assessment (see tracker.reviewing)
 
     @property
@@ -624,9 +672,48 @@ class Tracker:
     def snapshots(self) -> list[tuple[str, str]]:
         return self.reviewer.snapshots()
 
-    def backup(self, target: Path) -> None:
-        """A consistent, integrity-checked copy of the database, safe while the watcher writes."""
+    def backup(self, target: Path) -> int:
+        """A consistent, integrity-checked copy of the database, safe while the watcher writes,
+        carrying every evidence archive file; the number of archive files carried."""
+        from tracker.feeds.archive import embed_in_backup
+
         self.reviewer.backup(target)
+        return embed_in_backup(self.db, self.archive_dir, target)
+
+    # -- evidence archives (see tracker.feeds.archive)
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where the WARC files of evidence pages live: `.tracker/archive/`."""
+        return self.workspace.state_dir / "archive"
+
+    def archive_evidence(self, evidence_ids: Sequence[int] | None = None) -> list[ArchiveOutcome]:
+        """Fetch and archive (WARC) the pages of these evidence items; None: every current one.
+
+        A page unchanged since its latest archive is only checked; a 404/410 keeps the
+        archives and flags the source gone since then.
+        """
+        from tracker.feeds.archive import archive_evidence
+
+        return archive_evidence(self.db, self.archive_dir, evidence_ids, settings=self.page_settings)
+
+    def archived_page(self, evidence_id: int) -> ArchivedPage:
+        """The latest archived copy of an evidence page as plain text (works with the page gone)."""
+        from tracker.feeds.archive import archived_page
+
+        return archived_page(self.db, self.archive_dir, evidence_id)
+
+    def verify_archives(self) -> list[ArchiveCheck]:
+        """Re-hash every archive file and read it back with warcio's digest checks."""
+        from tracker.feeds.archive import verify_archives
+
+        return verify_archives(self.db, self.archive_dir)
+
+    def article_page(self, article_id: int) -> tuple[str, str, str | None] | None:
+        """(status, URL, note) of the article's page fetch for full text, or None if never tried."""
+        from tracker.storage.fulltext import page_note
+
+        return page_note(self.db, article_id)
 
     # -- alerts and the watcher's bookkeeping (see tracker.alerts, storage.digest)
 
@@ -762,6 +849,7 @@ def init_workspace(target: Path) -> Workspace:
 # `tracker --help` does not pay for httpx, APScheduler's settings or the hook runner.
 _LAZY = {
     "FetchSettings": "tracker.feeds.fetching",
+    "PageSettings": "tracker.feeds.pages",
     "PollSettings": "tracker.feeds.pipeline",
     "DEFAULT_POLICY": "tracker.feeds.polling",
     "Config": "tracker.records.config",

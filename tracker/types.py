@@ -170,6 +170,8 @@ class Feed:
     enabled: bool = True
     title: str | None = None
     origin: Origin | None = None
+    #: Fetch each new article's page for its full text (the feed carries only summaries).
+    fulltext: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,10 @@ class Article:
     first_seen: datetime
     updated: datetime | None = None
     feeds: tuple[str, ...] = ()
+    #: "feed" (content as the feed carried it) or "fulltext" (extracted from the article's page).
+    content_source: str = "feed"
+    #: When the page was fetched, for `content_source == "fulltext"`.
+    fulltext_at: datetime | None = None
 
 
 #: What a poll of one feed came to (PollResult.status).
@@ -259,6 +265,8 @@ class PollResult:
     elapsed: float = 0.0
     next_due: datetime | None = None
     article_ids: tuple[int, ...] = ()
+    #: Articles whose page was fetched and whose full text became their content.
+    fulltext: int = 0
 
 
 @dataclass(frozen=True)
@@ -340,6 +348,96 @@ class Evidence:
     strength: str | None = None
     note: str | None = None
     added_by: str | None = None
+
+
+#: What fetching an article's page came to (FetchedPage.status).
+PAGE_STATUSES: tuple[str, ...] = ("ok", "refused", "error", "gone")
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """An article's page as fetched (full text, evidence archive): the exchange, as on the wire.
+
+    `status`: `ok` (an HTML body), `refused` (robots.txt disallows it, or the answer is
+    not a web page: `error` says why), `gone` (404 or 410: the page no longer exists)
+    or `error` (network, server). The body is decoded (no Content-Encoding) and at most
+    the size limit: `truncated` says it was cut there.
+    """
+
+    url: str
+    status: str
+    fetched_at: datetime
+    final_url: str = ""
+    http_status: int | None = None
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    body: bytes | None = None
+    content_type: str = ""
+    truncated: bool = False
+    error: str | None = None
+    request_headers: tuple[tuple[str, str], ...] = ()
+    response_headers: tuple[tuple[str, str], ...] = ()
+    redirects: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceArchive:
+    """The archived copy (a WARC file) of one piece of evidence's page, and its source's fate.
+
+    `sha256` is the archived body's digest (what a reader of the report can check against
+    the WARC's payload); `file_sha256` the digest of the WARC file as written, which
+    `tracker archive verify` recomputes. `source_gone_since` is set when the page later
+    answered 404/410: the archive is kept and the evidence flagged.
+    """
+
+    evidence_id: int
+    url: str
+    archived_at: datetime
+    path: str
+    sha256: str
+    file_sha256: str
+    size: int
+    http_status: int | None = None
+    content_type: str = ""
+    truncated: bool = False
+    source_gone_since: datetime | None = None
+    checked_at: datetime | None = None
+
+
+#: What archiving one evidence page came to (ArchiveOutcome.status).
+ARCHIVE_STATUSES: tuple[str, ...] = ("archived", "unchanged", "gone", "refused", "error", "no_url")
+
+
+@dataclass(frozen=True)
+class ArchiveOutcome:
+    """One evidence item archived (or why not): a line of `tracker evidence archive`."""
+
+    evidence_id: int
+    url: str | None
+    status: str
+    message: str
+    archive: EvidenceArchive | None = None
+
+
+@dataclass(frozen=True)
+class ArchivedPage:
+    """What `tracker evidence show` prints: the archive's facts and its page as plain text."""
+
+    archive: EvidenceArchive
+    text: str
+    status_line: str
+    #: The file was missing and was restored from a copy carried in the database (a backup).
+    restored: bool = False
+
+
+@dataclass(frozen=True)
+class ArchiveCheck:
+    """One archive file re-hashed by `tracker archive verify`."""
+
+    evidence_id: int
+    path: str
+    ok: bool
+    message: str
 
 
 @dataclass(frozen=True)
@@ -569,6 +667,8 @@ class SourcedEvidence:
     document: str | None = None
     article_id: int | None = None
     feeds: tuple[str, ...] = ()
+    #: The newest archived copy of its page, if any.
+    archive: EvidenceArchive | None = None
 
 
 @dataclass(frozen=True)
@@ -680,6 +780,18 @@ class ReviewItem:
     feeds: tuple[str, ...] = ()
     #: The document reference of evidence added by hand without a link.
     document: str | None = None
+    #: The newest archived copy of the evidence's page, if any.
+    archive: EvidenceArchive | None = None
+
+    @property
+    def archive_mark(self) -> str:
+        """ "archived <date>", with "source gone since <date>" when the page has since vanished."""
+        if self.archive is None:
+            return ""
+        mark = f"archived {self.archive.archived_at.date().isoformat()}"
+        if self.archive.source_gone_since is not None:
+            mark += f" · source gone since {self.archive.source_gone_since.date().isoformat()}"
+        return mark
 
     @property
     def state(self) -> str:

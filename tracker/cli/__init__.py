@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "cmd_feeds",
     "cmd_rules",
     "cmd_status",
+    "cmd_archive",
     "cmd_watch",
     "cmd_ui",
     "cmd_extract",

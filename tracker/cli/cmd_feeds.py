@@ -139,7 +139,7 @@ def run_fetch(args: argparse.Namespace, ctx: Context) -> int:
     rows = [fetch_row(r) for r in results]
     columns = ["feed", "result", "new", "updated", "entries", "http", "detail"]
     if args.format != "table":
-        columns += ["url", "next_due", "warnings"]
+        columns += ["url", "next_due", "warnings", "fulltext"]
     ctx.emit(rows, args.format, columns=columns)
     if args.format == "table":
         ctx.err.print(fetch_summary(results))
@@ -173,6 +173,7 @@ def fetch_row(result: PollResult) -> dict[str, Any]:
         "url": result.url,
         "next_due": _when(result.next_due),
         "warnings": list(result.warnings),
+        "fulltext": result.fulltext,
     }
 
 
@@ -187,6 +188,9 @@ def fetch_summary(results: Sequence[PollResult]) -> str:
     ]
     if count.get("skipped"):
         parts.append(f"{count['skipped']} skipped")
+    fulltext = sum(r.fulltext for r in results)
+    if fulltext:
+        parts.append(f"{fulltext} read in full from their pages")
     return ", ".join(parts)
 
 

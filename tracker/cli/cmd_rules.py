@@ -142,23 +142,41 @@ def run_explain(args: argparse.Namespace, ctx: Context) -> int:
     if args.commitment and args.commitment not in {c.id for s in ctx.statements() for c in s.commitments}:
         raise UsageError(f"COMMITMENT: no commitment {args.commitment!r} (see `tracker list`)")
     explanations = ctx.tracker.explain(article, args.commitment)
+    full_text = article.content_source == "fulltext"
+    by_page = ctx.tracker.linked_by_full_text(article, args.commitment)
     if args.format != "text":
-        ctx.emit([explanation_record(e) for e in explanations], args.format)
+        records = [explanation_record(e, full_text=full_text, by_page=by_page) for e in explanations]
+        ctx.emit(records, args.format)
         return 0
     ctx.console.print(f"[bold]article {article.id}[/]: {escape(article.title)}")
     if article.published:
         ctx.console.print(f"published {article.published.date()}", style="dim")
+    page = ctx.tracker.article_page(article.id)
+    if full_text and article.fulltext_at is not None:
+        where = f" from {page[1]}" if page else ""
+        ctx.say(f"content: the full text of the page{where}, fetched {article.fulltext_at.date()}")
+    elif page is not None and page[0] != "ok":
+        ctx.say(f"content: as the feed gave it (the page was not used: {page[2] or page[0]})")
     if not explanations:
         what = f"targets {args.commitment}" if args.commitment else "has a term in this article"
         ctx.console.print(f"no rule {what}")
         return 0
     for explanation in explanations:
-        _print_explanation(ctx, explanation)
+        _print_explanation(ctx, explanation, full_text=full_text)
+    if by_page:
+        rules = ", ".join(f"{rule} → {commitment}" for rule, commitment in sorted(by_page))
+        ctx.say(f"\nlinked through the full text (the feed's title and summary alone do not link): {rules}")
     return 0
 
 
-def explanation_record(e: Explanation) -> dict[str, Any]:
-    """An explanation as plain values (for --format yaml/json, and the dashboard)."""
+def explanation_record(
+    e: Explanation, *, full_text: bool = False, by_page: set[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """An explanation as plain values (for --format yaml/json, and the dashboard).
+
+    `full_text`: the article's content is its page's full text (hits there are reported
+    in the field `fulltext`); `by_page`: the links that hold only thanks to it.
+    """
     return {
         "rule": e.rule_id,
         "commitment": e.commitment_id,
@@ -166,13 +184,20 @@ def explanation_record(e: Explanation) -> dict[str, Any]:
         "score": e.score,
         "min_score": e.min_score,
         "relation": e.relation,
+        "from_full_text": (e.rule_id, e.commitment_id) in (by_page or set()),
         "conditions": [
             {
                 "condition": c.condition,
                 "held": c.held,
                 "detail": c.detail,
                 "hits": [
-                    {"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
+                    {
+                        "term": h.term,
+                        "field": "fulltext" if full_text and h.field == "content" else h.field,
+                        "start": h.start,
+                        "end": h.end,
+                        "text": h.text,
+                    }
                     for h in c.hits
                 ],
                 "dates": list(c.dates),
@@ -182,7 +207,7 @@ def explanation_record(e: Explanation) -> dict[str, Any]:
     }
 
 
-def _print_explanation(ctx: Context, e: Explanation) -> None:
+def _print_explanation(ctx: Context, e: Explanation, *, full_text: bool = False) -> None:
     verdict = "[green]LINKED[/]" if e.linked else "[red]not linked[/]"
     ctx.console.print(
         f"\n[bold]{escape(e.rule_id)}[/] → {escape(e.commitment_id)}: {verdict} "
@@ -195,8 +220,9 @@ def _print_explanation(ctx: Context, e: Explanation) -> None:
             mark = "[green]✓[/]" if condition.held else "[red]✗[/]"
         ctx.console.print(f"  {mark} {condition.condition:<8} {escape(condition.detail)}")
         for hit in condition.hits:
+            field = "full text" if full_text and hit.field == "content" else hit.field
             ctx.console.print(
-                f"      {hit.field} {hit.start}-{hit.end}: {escape(hit.text)!s} ({escape(hit.term)})",
+                f"      {field} {hit.start}-{hit.end}: {escape(hit.text)!s} ({escape(hit.term)})",
                 style="dim",
             )
 

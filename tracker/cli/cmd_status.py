@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from tracker.cli.cmd_archive import add_evidence_actions, say_outcome
 from tracker.cli.common import FORMATS, Context
 from tracker.core import (
     COMMITMENT_COLUMNS,
@@ -93,6 +94,7 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
     c.add_argument("--note")
     c.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    c.add_argument("--no-archive", action="store_true", help="do not fetch and archive the page now")
     c.set_defaults(handler=run_confirm)
     r = actions.add_parser("reject", help="reject signals (they stay rejected when matched again)")
     r.add_argument("signals", metavar="SIGNAL", type=int, nargs="+")
@@ -129,7 +131,11 @@ def _register_assess(sub: argparse._SubParsersAction) -> None:
 
 
 def _register_evidence(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evidence", help="`evidence add ID SOURCE`, `evidence list ID`, `evidence withdraw N`")
+    p = sub.add_parser(
+        "evidence",
+        help="`evidence add ID SOURCE`, `evidence list ID`, `evidence withdraw N`, `evidence archive N`,"
+        " `evidence show N`",
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = actions.add_parser("add", help="add evidence by hand from a URL or a document reference")
     a.add_argument("id", metavar="ID")
@@ -152,6 +158,7 @@ def _register_evidence(sub: argparse._SubParsersAction) -> None:
     w.add_argument("evidence", metavar="EVIDENCE", type=int)
     w.add_argument("--note", help="why")
     w.set_defaults(handler=run_evidence_withdraw)
+    add_evidence_actions(actions)
 
 
 def _register_history(sub: argparse._SubParsersAction) -> None:
@@ -275,6 +282,9 @@ def run_confirm(args: argparse.Namespace, ctx: Context) -> int:
             reviewer=_who(args.reviewer),
         )
         ctx.say(f"signal {signal_id} confirmed as evidence {evidence_id}")
+        if not args.no_archive:
+            for outcome in reviewer.archive_evidence([evidence_id]):
+                say_outcome(ctx, outcome)
     return 0
 
 
@@ -456,7 +466,10 @@ def run_snapshot(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_backup(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.tracker.backup(args.file)
+    carried = ctx.tracker.backup(args.file)
     size = args.file.stat().st_size
-    ctx.say(f"backed up {ctx.workspace.db_path} to {args.file} ({size:,} bytes, integrity ok)")
+    ctx.say(
+        f"backed up {ctx.workspace.db_path} to {args.file} ({size:,} bytes, integrity ok;"
+        f" {carried} archive file(s) inside)"
+    )
     return 0

@@ -9,7 +9,10 @@ Why this is more than `httpx.get`:
   body size counted *after* decompression, with decompression itself limited, so a
   gzip bomb costs at most the limit in memory;
 - Retry-After, Cache-Control and Expires are read and returned for the scheduler;
-- at most a few requests run against one host at a time.
+- at most a few requests run against one host at a time, optionally at a pace (a least
+  interval between two requests to one host), which article pages need (feeds.pages);
+- for pages, a body over the limit can be cut (and marked) instead of refused, and a
+  response of an unwanted type refused before its body is read.
 Every outcome, failures included, is a `FetchResult`; the error kind (hard, soft,
 temporary) decides the back-off in `tracker.feeds.polling`.
 """
@@ -40,6 +43,9 @@ ACCEPT = (
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
+#: How a refusal of a response's declared type starts (feeds.pages tells it apart by this).
+NOT_A_PAGE = "not a web page"
+
 FetchStatus = Literal["ok", "not_modified", "error", "gone"]
 
 
@@ -59,6 +65,8 @@ class FetchSettings:
     max_connections: int = 32
     #: Requests in flight to one host at a time: politeness to publishers.
     per_host: int = 4
+    #: Least seconds between the starts of two requests to one host (0: no pace).
+    per_host_interval: float = 0.0
     #: Honour HTTP(S)_PROXY and friends from the environment.
     trust_env: bool = True
 
@@ -85,6 +93,13 @@ class FetchResult:
     bytes_received: int = 0
     elapsed: float = 0.0
     redirects: tuple[tuple[int, str], ...] = ()
+    #: The body was cut at the size limit (only when the caller asked for `cut=True`).
+    truncated: bool = False
+    #: What was sent and received, as on the wire, for an archive (WARC) of the exchange.
+    request_headers: tuple[tuple[str, str], ...] = ()
+    raw_headers: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
 
 
 class _RefusedError(Exception):
@@ -103,6 +118,10 @@ class Fetcher:
         self.settings = settings or FetchSettings()
         self._client: httpx.AsyncClient | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
+        #: Per host: the earliest moment (monotonic) the next request may start, and a
+        #: host's own interval when it asked for a longer one (robots.txt Crawl-delay).
+        self._next_start: dict[str, float] = {}
+        self._host_interval: dict[str, float] = {}
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -124,14 +143,32 @@ class Fetcher:
             await self._client.aclose()
             self._client = None
 
+    def set_host_interval(self, host: str, seconds: float) -> None:
+        """Pace one host more slowly than the settings (a robots.txt Crawl-delay)."""
+        self._host_interval[host.lower()] = max(0.0, seconds)
+
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+        content_types: frozenset[str] | None = None,
+        cut: bool = False,
     ) -> FetchResult:
-        """GET a feed, conditionally when validators are given. Never raises for the server's doing."""
+        """GET a feed, conditionally when validators are given. Never raises for the server's doing.
+
+        `accept` replaces the Accept header; `content_types` refuses (before reading the
+        body) a 2xx answer whose declared type is not one of them; `cut` keeps the first
+        `max_body_bytes` of a longer body and marks the result `truncated` instead of
+        refusing it.
+        """
         started = time.monotonic()
         counter = _Counter()
+        options = _Options(accept, content_types, cut)
         try:
-            result = await self._follow(url, etag, last_modified, counter)
+            result = await self._follow(url, etag, last_modified, counter, options)
         except _RefusedError as exc:
             result = _failure(url, exc.message, exc.kind)
         except httpx.HTTPError as exc:
@@ -145,11 +182,13 @@ class Fetcher:
         return _with_stats(result, counter.wire_bytes, time.monotonic() - started, counter.hops)
 
     async def _follow(
-        self, url: str, etag: str | None, last_modified: str | None, counter: _Counter
+        self, url: str, etag: str | None, last_modified: str | None, counter: _Counter, options: _Options
     ) -> FetchResult:
         """Follow redirects by hand: count them, spot loops, remember whether all were permanent."""
         current, visited, permanent = url, {url}, True
         headers = _conditional_headers(etag, last_modified)
+        if options.accept:
+            headers["Accept"] = options.accept
         for _hop in range(self.settings.max_redirects + 1):
             if not _is_http(current):
                 raise _RefusedError(f"not an http(s) URL: {current}")
@@ -164,19 +203,32 @@ class Fetcher:
                     current = target
                     continue
                 moved_to = current if permanent and current != url else None
-                return await self._finish(url, current, response, counter, moved_to)
+                return await self._finish(url, current, response, counter, moved_to, options)
         raise _RefusedError(f"more than {self.settings.max_redirects} redirects")
 
     @asynccontextmanager
     async def _exchange(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
         """One request under the host's slot and the total deadline."""
         assert self._client is not None, "use `async with Fetcher(...)`"
-        async with (
-            self._slot(url),
-            asyncio.timeout(self.settings.total_timeout),
-            self._client.stream("GET", url, headers=headers) as response,
-        ):
-            yield response
+        async with self._slot(url):
+            await self._pace(url)
+            async with (
+                asyncio.timeout(self.settings.total_timeout),
+                self._client.stream("GET", url, headers=headers) as response,
+            ):
+                yield response
+
+    async def _pace(self, url: str) -> None:
+        """Wait for this host's turn: requests to one host start at least an interval apart."""
+        host = (urlsplit(url).hostname or "").lower()
+        interval = max(self.settings.per_host_interval, self._host_interval.get(host, 0.0))
+        if interval <= 0:
+            return
+        now = time.monotonic()
+        start = max(now, self._next_start.get(host, now))
+        self._next_start[host] = start + interval
+        if start > now:
+            await asyncio.sleep(start - now)
 
     def _slot(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()
@@ -186,11 +238,21 @@ class Fetcher:
         return slot
 
     async def _finish(
-        self, url: str, final: str, response: httpx.Response, counter: _Counter, moved_to: str | None
+        self,
+        url: str,
+        final: str,
+        response: httpx.Response,
+        counter: _Counter,
+        moved_to: str | None,
+        options: _Options,
     ) -> FetchResult:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         common = {
+            "request_headers": tuple(response.request.headers.items()),
+            "raw_headers": tuple(response.headers.items()),
+            "reason": response.reason_phrase,
+            "http_version": response.http_version,
             "url": url,
             "final_url": final,
             "http_status": status,
@@ -207,10 +269,15 @@ class Fetcher:
                 **common,
             )
         if 200 <= status < 300:
-            body = await self._read_body(response, counter)
+            if options.content_types is not None:
+                declared = headers.get("content-type", "").split(";")[0].strip().lower()
+                if declared and declared not in options.content_types:
+                    raise _RefusedError(f"{NOT_A_PAGE}: the server answered {declared}", "hard")
+            body, truncated = await self._read_body(response, counter, cut=options.cut)
             return FetchResult(
                 status="ok",
                 body=body,
+                truncated=truncated,
                 etag=headers.get("etag"),
                 last_modified=headers.get("last-modified"),
                 **common,
@@ -220,16 +287,28 @@ class Fetcher:
             status="gone" if status == 410 else "error", error=message, error_kind=kind, **common
         )
 
-    async def _read_body(self, response: httpx.Response, counter: _Counter) -> bytes:
+    async def _read_body(
+        self, response: httpx.Response, counter: _Counter, *, cut: bool = False
+    ) -> tuple[bytes, bool]:
+        """The decoded body, and whether it was cut at the limit (only with `cut`)."""
         limit = self.settings.max_body_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if not cut and declared.isdigit() and int(declared) > limit:
             raise _RefusedError(f"body of {int(declared):,} bytes is over the limit of {limit:,}")
-        decoder = BodyDecoder(response.headers.get("content-encoding"), limit)
+        decoder = BodyDecoder(response.headers.get("content-encoding"), limit, cut=cut)
         async for chunk in response.aiter_raw():
             counter.wire_bytes += len(chunk)
             decoder.feed(chunk)
-        return decoder.finish()
+            if decoder.truncated:
+                break  # closing the stream drops the connection: the rest is never read
+        return decoder.finish(), decoder.truncated
+
+
+@dataclass(frozen=True)
+class _Options:
+    accept: str | None = None
+    content_types: frozenset[str] | None = None
+    cut: bool = False
 
 
 @dataclass
@@ -250,15 +329,18 @@ class BodyDecoder:
     decompressed under the same limit.
     """
 
-    def __init__(self, encoding: str | None, limit: int) -> None:
+    def __init__(self, encoding: str | None, limit: int, *, cut: bool = False) -> None:
         self.limit = limit
+        #: Keep the first `limit` bytes of a longer body (and say so) instead of refusing it.
+        self.cut = cut
+        self.truncated = False
         self.size = 0
         self.parts: list[bytes] = []
         self.encoding = (encoding or "identity").strip().lower()
         self._z = _decompressor(self.encoding)
 
     def feed(self, data: bytes) -> None:
-        if not data:
+        if not data or self.truncated:
             return
         if self._z is None:
             self._append(data)
@@ -270,6 +352,8 @@ class BodyDecoder:
             except zlib.error as exc:
                 raise _RefusedError(f"corrupt {self.encoding} body: {exc}", "temporary") from None
             self._append(out)
+            if self.truncated:
+                return
             pending = self._z.unconsumed_tail
             if self._z.eof:
                 rest = self._z.unused_data
@@ -280,6 +364,10 @@ class BodyDecoder:
                     break
 
     def finish(self) -> bytes:
+        if self.truncated:
+            body = b"".join(self.parts)
+            self.parts = []
+            return body
         if self._z is not None:
             try:
                 self._append(self._z.flush())
@@ -296,6 +384,9 @@ class BodyDecoder:
         return body
 
     def _append(self, data: bytes) -> None:
+        if self.cut and self.size + len(data) > self.limit:
+            data = data[: self.limit - self.size]
+            self.truncated = True
         self.size += len(data)
         if self.size > self.limit:
             raise _RefusedError(f"body over the limit of {self.limit:,} bytes (after decompression)")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import logging
 import random
@@ -31,6 +32,8 @@ from typing import Any, TypeVar
 from tracker.errors import FeedError
 from tracker.feeds.backfill import SourceBatch, read_paths
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
+from tracker.feeds.fulltext import FullTextPlan, fill
+from tracker.feeds.pages import PageFetcher
 from tracker.feeds.parsing import PARSE_TIMEOUT, ParsedFeed, ParsePool
 from tracker.feeds.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
 from tracker.storage import articles as article_store
@@ -64,6 +67,8 @@ class PollSettings:
     pool_min_feeds: int = 4
     #: A feed whose parse takes longer fails (its worker is killed); nothing hangs a pass.
     parse_timeout: float = PARSE_TIMEOUT
+    #: Fetch article pages for their full text (None: never; see tracker.feeds.fulltext).
+    fulltext: FullTextPlan | None = None
 
 
 # ---------------------------------------------------------------- polling
@@ -95,7 +100,7 @@ def poll_feeds(
         "settings": settings,
         "rng": rng,
     }
-    return _run_sync(lambda: poll_feeds_async(db, feeds, **coro_args))
+    return run_sync(lambda: poll_feeds_async(db, feeds, **coro_args))
 
 
 async def poll_feeds_async(
@@ -135,6 +140,11 @@ class _Pass:
         # One writer thread: SQLite has one writer anyway, and the event loop never blocks on it.
         self.writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store")
         self.pending: list[FeedState] = []
+        self.pages: PageFetcher | None = None
+
+    def _pages(self) -> PageFetcher | contextlib.AbstractAsyncContextManager[None]:
+        plan = self.settings.fulltext
+        return PageFetcher(plan.settings) if plan is not None else contextlib.nullcontext()
 
     async def run(
         self, feeds: Sequence[Feed], *, due_only: bool, progress: Progress | None
@@ -157,7 +167,8 @@ class _Pass:
             with ParsePool(
                 self.settings.parse_workers, processes=use_processes, timeout=self.settings.parse_timeout
             ) as pool:
-                async with Fetcher(self.settings.fetch) as fetcher:
+                async with Fetcher(self.settings.fetch) as fetcher, self._pages() as pages:
+                    self.pages = pages
                     tasks = [
                         self._guarded(index, limit, fetcher, pool, feed, state) for index, feed, state in todo
                     ]
@@ -215,12 +226,36 @@ class _Pass:
             return await self._save_only(feed, state, outcome, fetched)
         outcome = replace(_outcome(fetched), body_hash=body_hash, ttl=parsed.ttl)
         fetched = replace(fetched, body=None)  # let the body go before storing
-        return await self._in_writer(self._store, feed, state, outcome, fetched, parsed)
+        result = await self._in_writer(self._store, feed, state, outcome, fetched, parsed)
+        if not result.article_ids:
+            return result
+        warnings = list(result.warnings)
+        fulltext = 0
+        plan = self.settings.fulltext
+        if plan is not None and self.pages is not None:
+            try:
+                stats = await fill(
+                    self.db,
+                    self.pages,
+                    result.article_ids,
+                    wants=plan.wants,
+                    every=feed.fulltext,
+                    in_writer=self._in_writer,
+                )
+                fulltext = stats.stored
+            except Exception as exc:  # the articles are stored; their summaries still match
+                log.exception("full text for %s failed", feed.name)
+                warnings.append(f"fetching full text failed: {type(exc).__name__}: {exc}")
+        if self.on_stored is not None:
+            warnings.extend(
+                await self._in_writer(_call_hook, self.on_stored, list(result.article_ids), feed.name)
+            )
+        return replace(result, warnings=tuple(warnings), fulltext=fulltext)
 
     def _store(
         self, feed: Feed, state: FeedState, outcome: Outcome, fetched: FetchResult, parsed: ParsedFeed
     ) -> PollResult:
-        """Entries and the feed's new state in one transaction; then the rules hook."""
+        """Entries and the feed's new state in one transaction (full text and the rules hook follow)."""
         now = _now()
         with self.db.transaction() as conn:
             stats = article_store.store_entries(conn, feed.name, parsed.entries, now)
@@ -229,9 +264,6 @@ class _Pass:
             new_state = apply_outcome(feed, state, outcome, now, policy=self.settings.policy, rng=self.rng)
             feed_store.save_state(conn, new_state)
         warnings = list(parsed.warnings)
-        ids = stats.article_ids
-        if ids and self.on_stored is not None:
-            warnings.extend(_call_hook(self.on_stored, ids, feed.name))
         return _result(
             feed, new_state, outcome, fetched, stats=stats, warnings=warnings, entries=len(parsed.entries)
         )
@@ -338,7 +370,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _run_sync(make: Callable[[], Any]) -> Any:
+def run_sync(make: Callable[[], Any]) -> Any:
     """Run a coroutine to completion here, or in a helper thread if this thread has a loop."""
     try:
         asyncio.get_running_loop()

@@ -20,6 +20,9 @@ its default so the watcher still starts. The format is documented in docs/deploy
     hook_timeout: 30 s
     on_signal_limit: 20            # hook runs per pass at most; the digest lists the rest
     shutdown_grace: 30 s           # SIGTERM waits this long for the job in flight
+    fulltext: gate                 # fetch article pages: gate (feeds with `fulltext: true`,
+                                   # and summary-only articles passing a rule's `all` gate),
+                                   # feeds (only those feeds), off
 """
 
 from __future__ import annotations
@@ -54,7 +57,10 @@ KNOWN_KEYS = (
     "hook_timeout",
     "on_signal_limit",
     "shutdown_grace",
+    "fulltext",
 )
+#: When article pages are fetched for their full text (see tracker.feeds.fulltext).
+FULLTEXT_MODES = ("gate", "feeds", "off")
 REPORT_KEYS = ("name", "format", "what", "folder", "at", "statement", "status", "party", "tag")
 RECORD_FOLDERS = ("commitments", "rules", "feeds")
 
@@ -111,6 +117,7 @@ class Config:
     #: A re-match after a rule change may make hundreds of signals: not hundreds of mails.
     on_signal_limit: int = DEFAULT_SIGNAL_LIMIT
     shutdown_grace: timedelta = DEFAULT_SHUTDOWN_GRACE
+    fulltext: str = "gate"
 
     def zone(self) -> tzinfo:
         """The zone the times of day are in (the machine's when none is configured)."""
@@ -149,6 +156,7 @@ def load_config(path: Path) -> tuple[Config, list[Problem]]:
         hook_timeout=check.duration(root, "hook_timeout", "") or DEFAULT_HOOK_TIMEOUT,
         on_signal_limit=_count(check, root, "on_signal_limit", DEFAULT_SIGNAL_LIMIT),
         shutdown_grace=check.duration(root, "shutdown_grace", "") or DEFAULT_SHUTDOWN_GRACE,
+        fulltext=_choice(check, root, "fulltext", FULLTEXT_MODES),
     )
     return config, check.problems
 
@@ -177,6 +185,17 @@ def _clock(check: Checker, node: LineMap, key: str, field: str, default: time) -
     except ValueError as exc:
         check.add(node.line_of(key), _join(field, key), str(exc))
         return default
+
+
+def _choice(check: Checker, root: LineMap, key: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first is the default)."""
+    value = check.string(root, key, "", required=False)
+    if value is None:
+        return choices[0]
+    if value not in choices:
+        check.add(root.line_of(key), key, f"expected one of {', '.join(choices)}, got {value!r}")
+        return choices[0]
+    return value
 
 
 def _timezone(check: Checker, root: LineMap) -> str | None:

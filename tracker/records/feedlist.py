@@ -36,7 +36,7 @@ from tracker.textnorm import canonical_url, script_language
 from tracker.types import Feed, Origin
 
 FEED_REQUIRED = ("name", "url")
-FEED_OPTIONAL = ("title", "language", "interval", "tags", "enabled")
+FEED_OPTIONAL = ("title", "language", "interval", "tags", "enabled", "fulltext")
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 DEFAULT_INTERVAL = timedelta(hours=1)
@@ -111,6 +111,7 @@ def _feed(check: Checker, item: object, where: str, line: int | None) -> Feed | 
     tags = check.string_list(node, "tags", where, pattern=TAG) or ()
     enabled = check.boolean(node, "enabled", where, default=True)
     title = check.string(node, "title", where, required=False)
+    fulltext = check.boolean(node, "fulltext", where, default=False)
     if len(check.problems) > before or name is None or url is None:
         return None
     return Feed(
@@ -122,6 +123,7 @@ def _feed(check: Checker, item: object, where: str, line: int | None) -> Feed | 
         enabled=enabled,
         title=title,
         origin=Origin(check.path, line),
+        fulltext=fulltext,
     )
 
 
@@ -314,6 +316,8 @@ def render_feed(feed: Feed, indent: str = "  ") -> str:
     if feed.tags:
         out.append(f"{pad}tags: [{', '.join(feed.tags)}]\n")
     out.append(f"{pad}enabled: {'true' if feed.enabled else 'false'}\n")
+    if feed.fulltext:
+        out.append(f"{pad}fulltext: true\n")
     return "".join(out)
 
 

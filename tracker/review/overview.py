@@ -161,18 +161,26 @@ def commitment_view(
     sourced = list(reversed(review_store.evidence(db, [commitment.id])))
     evidence = [item.evidence for item in sourced]
     documents = {item.evidence.id: item.document for item in sourced if item.document}
+    archives = {item.evidence.id: item.archive for item in sourced if item.archive}
     by_signal = {e.signal_id: e for e in evidence if e.signal_id is not None}
     article_ids = [s.article_id for s in signals]
     articles = {a.id: a for a in signal_store.articles_by_ids(db, article_ids)}
     feeds = store.article_feeds(db, article_ids)
     items = [
         ReviewItem(
-            f"signal:{s.id}", s, by_signal.get(s.id), articles.get(s.article_id), feeds.get(s.article_id, ())
+            f"signal:{s.id}",
+            s,
+            (found := by_signal.get(s.id)),
+            articles.get(s.article_id),
+            feeds.get(s.article_id, ()),
+            archive=archives.get(found.id) if found else None,
         )
         for s in signals
     ]
     items += [
-        ReviewItem(f"evidence:{e.id}", None, e, None, document=documents.get(e.id))
+        ReviewItem(
+            f"evidence:{e.id}", None, e, None, document=documents.get(e.id), archive=archives.get(e.id)
+        )
         for e in evidence
         if e.signal_id is None
     ]

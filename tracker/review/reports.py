@@ -76,6 +76,9 @@ EVIDENCE_COLUMNS = (
     "note",
     "added",
     "added_by",
+    "archive_sha256",
+    "archived_at",
+    "source_gone_since",
 )
 HISTORY_COLUMNS = ("statement", "commitment", "at", "status", "origin", "reason", "evidence_ids")
 ASSESSMENT_COLUMNS = (
@@ -208,6 +211,11 @@ def evidence_item(item: SourcedEvidence) -> dict[str, Any]:
         "note": e.note,
         "added": _moment(e.added),
         "added_by": e.added_by,
+        # The archived copy (WARC) of the page: its body's SHA-256 and when it was fetched;
+        # `source_gone_since` when the live page has answered 404/410 since.
+        "archive_sha256": item.archive.sha256 if item.archive else None,
+        "archived_at": _moment(item.archive.archived_at) if item.archive else None,
+        "source_gone_since": _moment(item.archive.source_gone_since) if item.archive else None,
     }
 
 
@@ -352,7 +360,7 @@ def evidence_rows(model: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per evidence item, keyed by EVIDENCE_COLUMNS."""
     return [
         {"statement": s["id"], "commitment": c["id"], "evidence_id": e["id"]}
-        | {k: e[k] for k in EVIDENCE_COLUMNS[3:]}
+        | {k: e.get(k) for k in EVIDENCE_COLUMNS[3:]}  # snapshots older than a column lack it
         for s in model["statements"]
         for c in s["commitments"]
         for e in c["evidence"]
@@ -527,7 +535,12 @@ def _evidence_line(e: Mapping[str, Any]) -> str:
     title = _link(e["title"], e["url"])
     source = ", ".join(_md(x) for x in (e["publisher"], e["document"] and f"document {e['document']}") if x)
     when = e["date"] or "undated"
-    return f"{when} · {kind} · {title}" + (f" · {source}" if source else "")
+    line = f"{when} · {kind} · {title}" + (f" · {source}" if source else "")
+    if e.get("archived_at"):
+        line += f" · archived {e['archived_at'][:10]}"
+    if e.get("source_gone_since"):
+        line += f" · **source gone since {e['source_gone_since'][:10]}**"
+    return line
 
 
 #: Characters a URL keeps as they are; spaces, `<`, `>` and other text are percent-encoded.

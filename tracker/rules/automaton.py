@@ -411,6 +411,8 @@ class Matcher:
         self._evidence = evidence
         #: Rules that one one-point term can satisfy (weight ≥ min_score).
         self._eager = frozenset(c.index for c in self._rules if c.rule.weight >= c.rule.min_score)
+        #: The `all` gates of the rules that have one (usually: both parties named).
+        self._all_gates = tuple({c.all_sets for c in self._rules if c.all_sets})
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -457,6 +459,22 @@ class Matcher:
                         )
                     )
         return results
+
+    def wants_full_text(self, article: ArticleLike) -> bool:
+        """A cheap pre-filter for fetching an article's page: does some rule's `all` gate hold?
+
+        The gates of bilateral rules name both parties, so this says "both parties are
+        named in what the feed gave": worth reading the whole article, whose body may
+        hold the act itself. One automaton pass, no explanation, no dates.
+        """
+        if not self._keys or not self._all_gates:
+            return False
+        _raw, text, haystack = _texts(article)
+        found = self._scan(text, haystack)
+        if found is None:
+            return False
+        seen = found[0] | found[1] | found[2] if self._by_field else found[0]
+        return any(all(not group.isdisjoint(seen) for group in gate) for gate in self._all_gates)
 
     def raw_hits(self, haystack: str) -> int:
         """Automaton hits in a haystack (`haystack_of`), before any check: the bare pass,

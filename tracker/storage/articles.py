@@ -32,7 +32,8 @@ SYNDICATION_WINDOW = timedelta(days=3)
 _CHUNK = 400
 _GLOBAL_GUID = re.compile(r"^(?:https?://|urn:|tag:)", re.IGNORECASE)
 _ARTICLE_COLUMNS = (
-    "id, guid, url, canonical_url, title, summary, content, language, published, updated, first_seen"
+    "id, guid, url, canonical_url, title, summary, content, language, published, updated, first_seen,"
+    " content_source, fulltext_at"
 )
 
 
@@ -209,7 +210,9 @@ def _maybe_update(conn: sqlite3.Connection, feed: str, article_id: int, entry: E
         return "deferred"
     conn.execute(
         """
-        UPDATE articles SET title = ?, summary = ?, content = ?, url = coalesce(?, url),
+        UPDATE articles SET title = ?, summary = ?,
+            content = CASE WHEN content_source = 'fulltext' THEN content ELSE ? END,
+            url = coalesce(?, url),
             language = coalesce(?, language), published = coalesce(published, ?), updated = ?,
             author = coalesce(?, author), content_hash = ?, title_key = ?, last_seen = ?, changed = ?,
             update_count = update_count + 1
@@ -503,6 +506,8 @@ def row_to_article(row: sqlite3.Row, feeds: tuple[str, ...] = ()) -> Article:
         first_seen=from_db(row["first_seen"]) or utcnow(),
         updated=from_db(row["updated"]),
         feeds=feeds,
+        content_source=row["content_source"] or "feed",
+        fulltext_at=from_db(row["fulltext_at"]),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.storage import archives
 from tracker.storage.db import Database, from_db, to_db, utcnow
 from tracker.types import Assessment, Evidence, EvidenceSummary, HistoryEntry, SignalFact, SourcedEvidence
 
@@ -89,12 +90,14 @@ def _evidence(conn: sqlite3.Connection, commitment_ids: Sequence[str] | None) ->
     )
     rows = list(_select(conn, sql, commitment_ids, column="e.commitment_id"))
     feeds = _article_feeds(conn, [r["article_id"] for r in rows if r["article_id"] is not None])
+    archived = archives.latest(conn, [r["id"] for r in rows])
     for row in rows:
         yield SourcedEvidence(
             evidence=evidence_from_row(row),
             document=row["document"],
             article_id=row["article_id"],
             feeds=feeds.get(row["article_id"], ()),
+            archive=archived.get(row["id"]),
         )
 
 

@@ -216,4 +216,51 @@ MIGRATIONS: list[str] = [
     END;
     CREATE INDEX reviews_at ON reviews(at);
     """,
+    # 4: full text of articles from their pages; archived copies (WARC) of evidence pages
+    """
+    -- where `content` came from: NULL (the feed) or 'fulltext' (extracted from the page)
+    ALTER TABLE articles ADD COLUMN content_source TEXT;
+    ALTER TABLE articles ADD COLUMN fulltext_at TEXT;
+
+    -- each article's page tried once for its full text; a refusal is remembered with its reason
+    CREATE TABLE article_pages (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        note TEXT
+    );
+
+    -- every archived copy of an evidence page (a WARC file under .tracker/archive/), newest last
+    CREATE TABLE evidence_archives (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        url TEXT NOT NULL,
+        archived_at TEXT NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        http_status INTEGER,
+        content_type TEXT,
+        truncated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX evidence_archives_evidence ON evidence_archives(evidence_id, id);
+
+    -- what the live page of archived evidence answered when last checked
+    CREATE TABLE evidence_sources (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+        checked_at TEXT NOT NULL,
+        http_status INTEGER,
+        gone_since TEXT
+    );
+
+    -- archive files carried inside a backup (empty in a live database; see review.archive)
+    CREATE TABLE archive_files (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    """,
 ]

@@ -34,7 +34,8 @@ RULES_FINGERPRINT_KEY = "rules_fingerprint"
 _CHUNK = 500
 
 _ARTICLE_COLUMNS = (
-    "id, guid, url, canonical_url, title, summary, content, language, published, first_seen, updated"
+    "id, guid, url, canonical_url, title, summary, content, language, published, first_seen, updated,"
+    " content_source, fulltext_at"
 )
 _SIGNAL_COLUMNS = (
     "id, article_id, commitment_id, rule_ids, score, relation, hits, dates, created, state, "

@@ -350,7 +350,10 @@ def item_cells(item: ReviewItem) -> dict[str, Text]:
     return {
         "state": Text(mark, style),
         "date": Text(item.day.isoformat() if item.day else "–"),
-        "title": safe_text(shorten(item.title, 300)),
+        # "archived <date>" (and "source gone since <date>") beside evidence whose page is archived
+        "title": safe_text(
+            shorten(item.title, 300) + (f"  [{item.archive_mark}]" if item.archive_mark else "")
+        ),
         "source": safe_text(shorten(item.source, 10)),
         "score": score_text(None) if item.score is None else Text(f"{item.score:g}", justify="right"),
         "relation": Text(item.relation, RELATION_STYLES.get(item.relation, "")),

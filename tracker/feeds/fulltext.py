@@ -1,0 +1,120 @@
+"""Full text for articles whose feed carries only a summary: which to fetch, fetch, store.
+
+An article's page is fetched when its feed says `fulltext: true`, or when the cheap
+pre-filter `wants` (the rules' `all` gates: both parties named) holds on what the feed
+gave. Each page is tried once (`storage.fulltext` remembers the attempt and why a page
+was refused); the extracted main text becomes the article's content, before the rules
+see the article, so a link the body makes is found on the first pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tracker.feeds.pages import PageFetcher, PageSettings, extract_text
+from tracker.storage import fulltext as store
+from tracker.storage.db import Database
+from tracker.storage.signals import articles_by_ids
+from tracker.types import Article, FetchedPage
+
+#: The pre-filter: True when an article (as the feed gave it) is worth its page.
+Wants = Callable[[Article], bool]
+
+
+@dataclass(frozen=True)
+class FullTextPlan:
+    """What a polling pass needs to fetch full text: the pre-filter and the page limits."""
+
+    wants: Wants
+    settings: PageSettings = field(default_factory=PageSettings)
+
+
+@dataclass
+class FullTextStats:
+    tried: int = 0
+    stored: int = 0
+    refused: int = 0
+    failed: int = 0
+
+
+async def fill(
+    db: Database,
+    pages: PageFetcher,
+    article_ids: Sequence[int],
+    *,
+    wants: Wants,
+    every: bool,
+    in_writer: Callable[..., asyncio.Future[object]] | None = None,
+    extractor: concurrent.futures.Executor | None = None,
+) -> FullTextStats:
+    """Fetch and store the full text of these articles that want it and were never tried.
+
+    `every`: the feed asked for full text of every article (`fulltext: true`).
+    `in_writer` runs a storage call on the pipeline's writer thread (None: here).
+    """
+
+    async def storage(fn: Callable[..., object], *args: object) -> object:
+        if in_writer is None:
+            return fn(*args)
+        return await in_writer(fn, *args)
+
+    untried = await storage(store.untried, db, list(article_ids))
+    articles = await storage(articles_by_ids, db, untried)
+    chosen = [a for a in articles if a.url and (every or wants(a))]  # type: ignore[union-attr]
+    stats = FullTextStats(tried=len(chosen))
+    if not chosen:
+        return stats
+    fetched = await asyncio.gather(*(pages.get(a.url or "") for a in chosen))
+    loop = asyncio.get_running_loop()
+    limit = pages.settings.max_text_chars
+    texts = await asyncio.gather(
+        *(
+            loop.run_in_executor(extractor, extract_text, page.body, page.final_url or page.url, limit)
+            if page.status == "ok" and page.body
+            else _nothing()
+            for page in fetched
+        )
+    )
+    outcomes = [
+        _outcome(article, page, text) for article, page, text in zip(chosen, fetched, texts, strict=True)
+    ]
+    await storage(_save, db, outcomes)
+    for _article, page, text, _note in outcomes:
+        if text:
+            stats.stored += 1
+        elif page.status == "refused":
+            stats.refused += 1
+        else:
+            stats.failed += 1
+    return stats
+
+
+async def _nothing() -> str:
+    return ""
+
+
+def _outcome(article: Article, page: FetchedPage, text: str) -> tuple[Article, FetchedPage, str, str | None]:
+    if page.status != "ok":
+        return article, page, "", page.error
+    note = f"cut at {len(page.body or b''):,} bytes" if page.truncated else None
+    if not text:
+        return article, page, "", "no main text found on the page"
+    return article, page, text, note
+
+
+def _save(db: Database, outcomes: list[tuple[Article, FetchedPage, str, str | None]]) -> None:
+    with db.transaction() as conn:
+        for article, page, text, note in outcomes:
+            store.save_page(
+                conn,
+                article.id,
+                url=page.final_url or page.url,
+                fetched_at=page.fetched_at,
+                status=page.status if page.status != "ok" or text else "empty",
+                http_status=page.http_status,
+                note=note,
+                text=text or None,
+            )
