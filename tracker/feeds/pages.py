@@ -191,12 +191,16 @@ def _not_html(body: bytes, content_type: str) -> str | None:
 
 
 def extract_text(body: bytes, url: str, limit: int = 200_000) -> str:
-    """The main text of an HTML page (trafilatura), as tidy plain text; "" if it finds none."""
+    """The main text of an HTML page (trafilatura), as tidy plain text; "" if it finds none.
+
+    trafilatura's `deduplicate` is left off: its cache is process-wide, so a paragraph
+    two articles share (a quoted communiqué) would vanish from the second.
+    """
     import trafilatura  # loads lxml and its models: only when a page is read
 
     try:
         text = trafilatura.extract(
-            body, url=url, include_comments=False, include_tables=True, include_links=False, deduplicate=True
+            body, url=url, include_comments=False, include_tables=True, include_links=False
         )
     except Exception as exc:  # a parser bug on one page must not stop the others
         log.warning("extracting %s failed: %s: %s", url, type(exc).__name__, exc)

@@ -156,7 +156,7 @@ def load_config(path: Path) -> tuple[Config, list[Problem]]:
         hook_timeout=check.duration(root, "hook_timeout", "") or DEFAULT_HOOK_TIMEOUT,
         on_signal_limit=_count(check, root, "on_signal_limit", DEFAULT_SIGNAL_LIMIT),
         shutdown_grace=check.duration(root, "shutdown_grace", "") or DEFAULT_SHUTDOWN_GRACE,
-        fulltext=_choice(check, root, "fulltext", FULLTEXT_MODES),
+        fulltext=_fulltext(check, root),
     )
     return config, check.problems
 
@@ -187,15 +187,21 @@ def _clock(check: Checker, node: LineMap, key: str, field: str, default: time) -
         return default
 
 
-def _choice(check: Checker, root: LineMap, key: str, choices: tuple[str, ...]) -> str:
-    """One of `choices` (the first is the default)."""
-    value = check.string(root, key, "", required=False)
+def _fulltext(check: Checker, root: LineMap) -> str:
+    """One of FULLTEXT_MODES (default `gate`). YAML 1.1 reads a bare `off` as false: so is it here."""
+    value = root.get("fulltext")
     if value is None:
-        return choices[0]
-    if value not in choices:
-        check.add(root.line_of(key), key, f"expected one of {', '.join(choices)}, got {value!r}")
-        return choices[0]
-    return value
+        return FULLTEXT_MODES[0]
+    if isinstance(value, bool):
+        return "gate" if value else "off"
+    if value not in FULLTEXT_MODES:
+        check.add(
+            root.line_of("fulltext"),
+            "fulltext",
+            f"expected one of {', '.join(FULLTEXT_MODES)}, got {value!r}",
+        )
+        return FULLTEXT_MODES[0]
+    return str(value)
 
 
 def _timezone(check: Checker, root: LineMap) -> str | None:
