@@ -258,17 +258,20 @@ def archive_evidence(
         for evidence_id in evidence_ids:
             url, _withdrawn = archive_store.evidence_source(db, evidence_id)
             targets.append((evidence_id, url))
-    urls = [url for _id, url in targets if url]
 
-    async def fetch_all() -> list[FetchedPage]:
+    async def archive_all() -> list[ArchiveOutcome]:
         async with PageFetcher(settings) as pages:
-            return list(await asyncio.gather(*(pages.get(url) for url in urls)))
 
-    fetched = iter(run_sync(fetch_all) if urls else [])
-    return [
-        _archive_one(db, folder, evidence_id, url, next(fetched)) if url else _no_url(evidence_id)
-        for evidence_id, url in targets
-    ]
+            async def one(evidence_id: int, url: str | None) -> ArchiveOutcome:
+                if not url:
+                    return _no_url(evidence_id)
+                # the body is written out (or dropped) before the turn is given back
+                async with pages.hold(url):
+                    return _archive_one(db, folder, evidence_id, url, await pages.get(url))
+
+            return list(await asyncio.gather(*(one(evidence_id, url) for evidence_id, url in targets)))
+
+    return run_sync(archive_all) if targets else []
 
 
 def _no_url(evidence_id: int) -> ArchiveOutcome:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.feeds.pages import PageFetcher, PageSettings, extract_text
 from tracker.storage import fulltext as store
@@ -67,20 +67,24 @@ async def fill(
     stats = FullTextStats(tried=len(chosen))
     if not chosen:
         return stats
-    fetched = await asyncio.gather(*(pages.get(a.url or "") for a in chosen))
     loop = asyncio.get_running_loop()
     limit = pages.settings.max_text_chars
-    texts = await asyncio.gather(
-        *(
-            loop.run_in_executor(extractor, extract_text, page.body, page.final_url or page.url, limit)
-            if page.status == "ok" and page.body
-            else _nothing()
-            for page in fetched
+
+    async def one(article: Article) -> tuple[Article, FetchedPage, str, str | None]:
+        # Fetch, extract, and let the body go at once: with `pages.hold` at most
+        # `concurrency` bodies are held in the whole pass, whatever the number of articles.
+        async with pages.hold(article.url or ""):
+            page = await pages.get(article.url or "")
+            text = ""
+            if page.status == "ok" and page.body:
+                text = await loop.run_in_executor(
+                    extractor, extract_text, page.body, page.final_url or page.url, limit
+                )
+        return _outcome(
+            article, replace(page, body=None, truncated=page.truncated), text, len(page.body or b"")
         )
-    )
-    outcomes = [
-        _outcome(article, page, text) for article, page, text in zip(chosen, fetched, texts, strict=True)
-    ]
+
+    outcomes = list(await asyncio.gather(*(one(a) for a in chosen)))
     await storage(_save, db, outcomes)
     for _article, page, text, _note in outcomes:
         if text:
@@ -92,14 +96,12 @@ async def fill(
     return stats
 
 
-async def _nothing() -> str:
-    return ""
-
-
-def _outcome(article: Article, page: FetchedPage, text: str) -> tuple[Article, FetchedPage, str, str | None]:
+def _outcome(
+    article: Article, page: FetchedPage, text: str, size: int
+) -> tuple[Article, FetchedPage, str, str | None]:
     if page.status != "ok":
         return article, page, "", page.error
-    note = f"cut at {len(page.body or b''):,} bytes" if page.truncated else None
+    note = f"cut at {size:,} bytes" if page.truncated else None
     if not text:
         return article, page, "", "no main text found on the page"
     return article, page, text, note

@@ -24,8 +24,10 @@ text (no control characters), so what reaches the terminal is inert.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import urllib.robotparser
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -72,7 +74,8 @@ class PageSettings:
     robots: bool = True
     #: A Crawl-delay longer than this is capped (a site asking for an hour per page).
     max_crawl_delay: float = 30.0
-    #: Pages in flight at once across all hosts (each host also has its own limit).
+    #: Pages fetched and held (until extracted or archived) at once across all hosts;
+    #: bounds memory to about concurrency × the body limit. Each host has its own limit too.
     concurrency: int = 16
     #: Longest text kept as an article's content.
     max_text_chars: int = 200_000
@@ -86,7 +89,8 @@ class PageFetcher:
         self._fetcher = Fetcher(self.settings.fetch)
         self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser, str | None]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._bodies = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> PageFetcher:
         await self._fetcher.__aenter__()
@@ -95,26 +99,45 @@ class PageFetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self._fetcher.__aexit__(*exc)
 
+    @contextlib.asynccontextmanager
+    async def hold(self, url: str) -> AsyncIterator[None]:
+        """A turn to fetch `url` and keep its body (until extracted): callers with many pages
+        take one per page, so at most `concurrency` bodies exist at once.
+
+        The host's turn is taken before the global one: a site with a thousand pages
+        waiting never holds the global turns while it waits for itself (head-of-line
+        blocking that would serialise the hosts).
+        """
+        host = (urlsplit(url).hostname or "").lower()
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = asyncio.Semaphore(max(1, self.settings.fetch.per_host))
+        async with slot, self._bodies:
+            yield
+
     async def get(self, url: str) -> FetchedPage:
-        """One page, as a FetchedPage whatever happens (never raises for the server's doing)."""
-        async with self._slots:
-            now = datetime.now(UTC)
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                return FetchedPage(url=url, status="refused", fetched_at=now, error="not an http(s) URL")
-            if self.settings.robots:
-                allowed, problem = await self._allowed(url)
-                if problem is not None:
-                    return FetchedPage(url=url, status="error", fetched_at=now, error=problem)
-                if not allowed:
-                    return FetchedPage(
-                        url=url,
-                        status="refused",
-                        fetched_at=now,
-                        error=f"robots.txt of {parts.hostname} disallows it for {ROBOTS_AGENT}",
-                    )
-            fetched = await self._fetcher.fetch(url, accept=ACCEPT_HTML, content_types=HTML_TYPES, cut=True)
-            return page_from(fetched, datetime.now(UTC))
+        """One page, as a FetchedPage whatever happens (never raises for the server's doing).
+
+        Bounded by the Fetcher's per-host slots and pace; callers fetching many pages
+        take `hold` around it (and the body's use) to bound memory.
+        """
+        now = datetime.now(UTC)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return FetchedPage(url=url, status="refused", fetched_at=now, error="not an http(s) URL")
+        if self.settings.robots:
+            allowed, problem = await self._allowed(url)
+            if problem is not None:
+                return FetchedPage(url=url, status="error", fetched_at=now, error=problem)
+            if not allowed:
+                return FetchedPage(
+                    url=url,
+                    status="refused",
+                    fetched_at=now,
+                    error=f"robots.txt of {parts.hostname} disallows it for {ROBOTS_AGENT}",
+                )
+        fetched = await self._fetcher.fetch(url, accept=ACCEPT_HTML, content_types=HTML_TYPES, cut=True)
+        return page_from(fetched, datetime.now(UTC))
 
     async def _allowed(self, url: str) -> tuple[bool, str | None]:
         """May this URL be fetched, and why not when robots.txt could not be read."""
