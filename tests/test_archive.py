@@ -279,3 +279,26 @@ def test_archived_markup_and_control_characters_stay_inert(tracker: Tracker, ser
     shown = run_cli("evidence", "show", str(evidence_id), workspace=tracker.workspace.root)
     assert shown.code == 0 and "[bold red]styled[/]" in shown.out  # printed as text, not as markup
     assert "\x1b" not in shown.out
+
+
+async def test_dashboard_shows_archived_and_gone_beside_the_evidence(
+    tracker: Tracker, server: FeedServer
+) -> None:
+    from textual.widgets import DataTable
+
+    from tracker.tui.app import build_app
+    from tracker.tui.screens.commitment import CommitmentScreen
+
+    confirm_first(tracker)
+    server.route("/news/1", status=410, body=b"", content_type="text/html")
+    tracker.archive_evidence(None)
+    app = build_app(tracker, monitor=False)
+    async with app.run_test(size=(200, 40)) as pilot:
+        app.open_commitment("demo/1")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentScreen)
+        table = screen.query_one("#items", DataTable)
+        cells = [str(cell) for row in range(table.row_count) for cell in table.get_row_at(row)]
+        [title] = [c for c in cells if c.startswith("China and Russia media talks")]
+        assert "archived " in title and "source gone since " in title
