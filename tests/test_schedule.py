@@ -54,17 +54,22 @@ NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 HERE = Path(__file__).resolve().parents[1]
 
 
+#: Where the items link: a closed loopback port. The items name both parties and carry a
+#: summary only, so the watcher tries their pages for full text; tests never leave the machine.
+PAGES = "http://127.0.0.1:9"
+
+
 def rss(*slugs: str) -> bytes:
     """A feed whose every item a bundled rule links to COMMITMENT."""
     items = "".join(
         f"<item><title>Russian and Chinese media sign {slug} agreement on content exchange</title>"
-        f"<link>https://news.example.org/{slug}</link><guid>https://news.example.org/{slug}</guid>"
+        f"<link>{PAGES}/{slug}</link><guid>{PAGES}/{slug}</guid>"
         f"<pubDate>Thu, 02 Mar 2023 10:00:00 GMT</pubDate><description>{DESCRIPTION}</description></item>"
         for slug in slugs
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Loopback</title>'
-        f"<link>https://news.example.org/</link>{items}</channel></rss>"
+        f"<link>{PAGES}/</link>{items}</channel></rss>"
     ).encode()
 
 
