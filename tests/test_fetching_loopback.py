@@ -483,7 +483,7 @@ def test_parsing_in_worker_processes(server: FeedServer, db: Database) -> None:
         feeds.append(feed(server, f"/f{i}.xml"))
     server.route("/bad.xml", body=b"<html>not a feed</html>", content_type="text/html")
     feeds.append(feed(server, "/bad.xml"))
-    settings = PollSettings(fetch=FAST, parse_workers=2, pool_min_feeds=2)
+    settings = PollSettings(fetch=FAST, parse_workers=2)
     results = poll_feeds(db, feeds, settings=settings)
     assert [r.status for r in results] == ["ok"] * 6 + ["error"]
     assert count_articles(db) == 30

@@ -21,11 +21,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.errors import FeedError
 from tracker.feeds.dates import parse_date
-from tracker.feeds.parsing import entry_language, parse_feed
+from tracker.feeds.parsing import ParsedFeed, entry_language, parse_feed
 from tracker.textnorm import (
     canonical_url,
     fingerprint,
@@ -75,11 +75,21 @@ class SourceBatch:
     warnings: tuple[str, ...] = ()
 
 
+class FeedParser(Protocol):
+    """How a feed file's bytes become a ParsedFeed: `ParsePool.parse_blocking` (a
+    memory-capped worker) in the pipeline, `parse_feed` in-process by default."""
+
+    def __call__(
+        self, body: bytes, *, url: str, headers: Mapping[str, str] | None = None, language: str | None = None
+    ) -> ParsedFeed: ...
+
+
 def read_paths(
     paths: Iterable[Path],
     *,
     feed_names: Mapping[str, str] | None = None,
     language: str | None = None,
+    parse: FeedParser = parse_feed,
 ) -> Iterator[SourceBatch]:
     """Every batch of entries under these files and folders, in a stable order.
 
@@ -92,9 +102,9 @@ def read_paths(
             yield SourceBatch(str(path), f"file:{path}", errors=(f"{path}: no such file or folder",))
         elif path.is_dir():
             for child in _files_under(path):
-                yield from read_file(child, feed_names=names, language=language)
+                yield from read_file(child, feed_names=names, language=language, parse=parse)
         else:
-            yield from read_file(path, feed_names=names, language=language)
+            yield from read_file(path, feed_names=names, language=language, parse=parse)
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -116,7 +126,11 @@ def _suffix(path: Path) -> str:
 
 
 def read_file(
-    path: Path, *, feed_names: Mapping[str, str] | None = None, language: str | None = None
+    path: Path,
+    *,
+    feed_names: Mapping[str, str] | None = None,
+    language: str | None = None,
+    parse: FeedParser = parse_feed,
 ) -> Iterator[SourceBatch]:
     """The batches of one file, by its suffix (or, without a known suffix, its first bytes)."""
     names = feed_names or {}
@@ -126,7 +140,7 @@ def read_file(
         yield SourceBatch(str(path), f"file:{path}", errors=(f"{path}: cannot read: {exc.strerror}",))
         return
     if kind == "feed":
-        yield read_feed_file(path, language=language)
+        yield read_feed_file(path, language=language, parse=parse)
     elif kind == "jsonl":
         yield from _batches(path, _jsonl_records(path), names, language)
     elif kind == "json":
@@ -178,7 +192,7 @@ def _open_text(path: Path) -> io.TextIOBase:
 # ---------------------------------------------------------------- feed files
 
 
-def read_feed_file(path: Path, *, language: str | None = None) -> SourceBatch:
+def read_feed_file(path: Path, *, language: str | None = None, parse: FeedParser = parse_feed) -> SourceBatch:
     """One RSS/Atom/RDF file, parsed like a polled body (without HTTP headers)."""
     label = f"file:{path.resolve()}"
     try:
@@ -189,7 +203,7 @@ def read_feed_file(path: Path, *, language: str | None = None) -> SourceBatch:
     if len(body) > MAX_FEED_FILE:
         return SourceBatch(str(path), label, errors=(f"{path}: over {MAX_FEED_FILE:,} bytes",))
     try:
-        parsed = parse_feed(body, url=path.resolve().as_uri(), language=language)
+        parsed = parse(body, url=path.resolve().as_uri(), language=language)
     except FeedError as exc:
         return SourceBatch(str(path), label, errors=(f"{path}: {exc.message}",))
     warnings = tuple(f"{path}: {w}" for w in parsed.warnings)

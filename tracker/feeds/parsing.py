@@ -35,6 +35,7 @@ from urllib.parse import urljoin
 
 import feedparser
 import feedparser.api
+import feedparser.encodings
 
 from tracker.errors import FeedError
 from tracker.feeds.dates import parse_date
@@ -103,8 +104,9 @@ def parse_feed(
     """
     if not body or not body.strip():
         raise FeedError(url, "empty body: the server sent no feed", kind="soft")
-    check_entities(body, url)
     response_headers = _headers_for_feedparser(headers)
+    view = decoded_view(body, response_headers)
+    check_entities(view, url)
     try:
         parsed = feedparser.parse(
             io.BytesIO(body),
@@ -119,7 +121,7 @@ def parse_feed(
     raw_entries = list(parsed.entries)
     if parsed.get("bozo"):
         warnings.append(f"not well-formed: {_bozo_text(parsed)}")
-        if raw_entries and _looks_truncated(body):
+        if raw_entries and _looks_truncated(view):
             raw_entries.pop()
             warnings.append("body looks truncated: the last, possibly partial, entry was dropped")
     feed_info = parsed.get("feed", {})
@@ -229,9 +231,13 @@ def _looks_like_html(body: bytes, headers: Mapping[str, str]) -> bool:
 _ROOT_END = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|feed|rdf|channel)\s*>", re.IGNORECASE)
 
 
-def _looks_truncated(body: bytes) -> bool:
-    """A body cut off in transfer lacks the closing tag of its root element."""
-    return not _ROOT_END.search(body[-8192:])
+def _looks_truncated(view: bytes) -> bool:
+    """A body cut off in transfer lacks the closing tag of its root element.
+
+    `view` is the body as the parser reads it (see `decoded_view`): in UTF-16 or UTF-32
+    the closing tag is not ASCII bytes, and every such feed would lose its last entry.
+    """
+    return not _ROOT_END.search(view[-8192:])
 
 
 def _bozo_text(parsed: Any) -> str:
@@ -255,6 +261,46 @@ def _ttl(value: Any) -> timedelta | None:
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s+)?([\w.:-]+)\s+(?:\"([^\"]*)\"|'([^']*)')", re.DOTALL)
 _ENTITY_REF = re.compile(rb"[&%]([\w.:-]+);")
+
+
+#: What an ASCII-compatible encoding turns the markup the guard looks for into.
+_PROBE = "<!ENTITY &;%"
+_DECLARED_CHARSET = re.compile(rb"""^[^>]{0,200}?encoding\s*=\s*["']([\w.:-]{1,40})["']""")
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]{1,40})", re.IGNORECASE)
+
+
+def decoded_view(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
+    """The document as the XML parser will read it, as ASCII-compatible bytes (UTF-8).
+
+    The entity guard and the truncation check look for ASCII markup (`<!ENTITY`, a
+    closing tag). In UTF-16, UTF-32 or EBCDIC that markup is other bytes, so a bomb
+    would pass unseen; such a body is decoded first, the way feedparser itself will
+    (its own `convert_to_utf8`, with the same headers). A body that is plainly
+    ASCII-compatible (the common case) is returned as it is, at no cost.
+    """
+    if _ascii_compatible(body, headers or {}):
+        return body
+    try:
+        return bytes(feedparser.encodings.convert_to_utf8(dict(headers or {}), body, {}))
+    except Exception:  # undecodable: feedparser will fail on it too; guard the raw bytes
+        return body
+
+
+def _ascii_compatible(body: bytes, headers: Mapping[str, str]) -> bool:
+    head = body[:512]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if not head.lstrip(b" \t\r\n").startswith(b"<") or b"\x00" in head[:4]:
+        return False  # a BOM of UTF-16/32, EBCDIC, or something odd: decode to be sure
+    declared = [m.group(1).decode("ascii") for m in [_DECLARED_CHARSET.match(head.lstrip())] if m]
+    declared += _HEADER_CHARSET.findall(headers.get("content-type", ""))
+    for name in declared:
+        try:
+            if _PROBE.encode(name) != _PROBE.encode("ascii"):
+                return False
+        except (LookupError, UnicodeError):
+            return False
+    return True
 
 
 def check_entities(body: bytes, url: str) -> None:
@@ -430,18 +476,28 @@ def _date(raw: Mapping[str, Any], key: str, language: str | None) -> Any:
     return parse_date(raw.get(key), language=language, parsed=raw.get(f"{key}_parsed"))
 
 
-# ---------------------------------------------------------------- the pool
+# ---------------------------------------------------------------- the memory-capped workers
+
+#: Address space a parse worker may use. A real 8 MiB feed (the fetcher's body limit)
+#: peaks near 100 MiB; this leaves room for any honest feed and none for a bomb, so
+#: no single feed can take the watcher further, whatever its encoding or parser path.
+PARSE_MEMORY_LIMIT = 512 * 1024**2
 
 
-def _worker_init() -> None:
-    """Bound a worker's memory, so a pathological feed fails alone instead of the machine."""
+def _worker_init(memory_limit: int | None = PARSE_MEMORY_LIMIT) -> None:
+    """Bound a worker's memory, so a pathological feed fails alone instead of the machine.
+
+    RLIMIT_AS (address space) rather than RSS: the kernel enforces it on every
+    allocation, so a runaway parse gets MemoryError (or dies) instead of swapping.
+    """
+    if not memory_limit:
+        return
     try:
         import resource
 
-        limit = 2 * 1024**3
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard == resource.RLIM_INFINITY or hard > limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        if hard == resource.RLIM_INFINITY or hard > memory_limit:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
     except (ImportError, ValueError, OSError):
         pass
 
@@ -458,13 +514,17 @@ PROCESS_GRACE = 15.0
 
 
 class ParsePool:
-    """Parses bodies off the event loop: in worker processes, or in one thread for a few feeds.
+    """Parses bodies off the event loop, in memory-capped worker processes.
 
-    Worker processes start lazily, on the first body, so a pass where every feed
-    answers 304 starts none. No feed can hang the pass: a parse that outlives `timeout`
-    fails, and its workers are killed and replaced. A worker that dies (killed, out of
-    memory) costs the feeds in flight one retry on a fresh pool; a feed that breaks the
-    pool twice is the culprit and fails alone.
+    Every parse runs in a worker whose address space is capped (`memory_limit`), small
+    passes and single files included: the cap is the only bound that holds whatever
+    a document does inside the XML parser. Worker processes start lazily, on the first
+    body, so a pass where every feed answers 304 starts none. No feed can hang the
+    pass: a parse that outlives `timeout` fails, and its workers are killed (not
+    abandoned) and replaced. A worker that dies (killed, out of memory) costs the
+    feeds in flight one retry on a fresh pool; a feed that breaks the pool twice is
+    the culprit and fails alone. `processes=False` parses in threads, uncapped: for
+    tests that need no processes, never for feeds from outside.
     """
 
     def __init__(
@@ -473,23 +533,30 @@ class ParsePool:
         *,
         processes: bool = True,
         timeout: float = PARSE_TIMEOUT,
+        memory_limit: int | None = PARSE_MEMORY_LIMIT,
         job: Callable[..., ParsedFeed | tuple[str, str]] = parse_job,
     ) -> None:
         self.workers = workers or default_workers()
         self.processes = processes and self.workers > 0
         self.timeout = timeout
+        self.memory_limit = memory_limit
         self._job = job
         self._executor: Executor | None = None
+        self._lock = threading.Lock()
+
+    def _new_process_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_mp_context(),
+            initializer=_worker_init,
+            initargs=(self.memory_limit,),
+        )
 
     def _get_executor(self) -> Executor:
-        if self._executor is None:
-            if self.processes:
-                self._executor = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=_mp_context(), initializer=_worker_init
-                )
-            else:
-                self._executor = _DaemonThreads()
-        return self._executor
+        with self._lock:
+            if self._executor is None:
+                self._executor = self._new_process_pool(self.workers) if self.processes else _DaemonThreads()
+            return self._executor
 
     async def parse(
         self, body: bytes, *, url: str, headers: Mapping[str, str] | None = None, language: str | None = None
@@ -506,14 +573,43 @@ class ParsePool:
         except BrokenProcessPool:
             raise FeedError(url, "the parser process died parsing this feed", kind="hard") from None
         except TimeoutError:
-            message = f"parsing took more than {self.timeout:g} s; abandoned"
-            raise FeedError(url, message, kind="hard") from None
-        if isinstance(result, tuple):
-            raise FeedError(url, result[0], kind=result[1])
-        return result
+            raise FeedError(url, self._timeout_message(), kind="hard") from None
+        except MemoryError:  # the worker's ceiling, met outside `parse_job`'s own handler
+            raise FeedError(url, "parsing ran out of memory", kind="hard") from None
+        return _unwrap(result, url)
+
+    def parse_blocking(
+        self, body: bytes, *, url: str, headers: Mapping[str, str] | None = None, language: str | None = None
+    ) -> ParsedFeed:
+        """`parse` for synchronous callers (ingesting files): the same worker, cap and timeout."""
+        args = (body, url, dict(headers or {}), language, self.timeout)
+        try:
+            try:
+                result = self._attempt_blocking(self._get_executor(), args)
+            except BrokenProcessPool:
+                executor = self._new_process_pool(1)
+                try:
+                    result = self._attempt_blocking(executor, args)
+                finally:
+                    executor.shutdown(wait=False, cancel_futures=True)
+        except BrokenProcessPool:
+            raise FeedError(url, "the parser process died parsing this feed", kind="hard") from None
+        except TimeoutError:
+            raise FeedError(url, self._timeout_message(), kind="hard") from None
+        except MemoryError:  # the worker's ceiling, met outside `parse_job`'s own handler
+            raise FeedError(url, "parsing ran out of memory", kind="hard") from None
+        return _unwrap(result, url)
+
+    def _timeout_message(self) -> str:
+        return f"parsing took more than {self.timeout:g} s; abandoned"
+
+    def _backstop(self, executor: Executor) -> float:
+        # A worker stops its own parse at `timeout` (an alarm); this outer limit, counted
+        # from submission, is the backstop for a worker stuck where no signal reaches.
+        return self.timeout + PROCESS_GRACE if isinstance(executor, ProcessPoolExecutor) else self.timeout
 
     async def _attempt_alone(self, args: tuple[Any, ...]) -> ParsedFeed | tuple[str, str]:
-        executor = ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_worker_init)
+        executor = self._new_process_pool(1)
         try:
             return await self._attempt(executor, args)
         finally:
@@ -521,11 +617,19 @@ class ParsePool:
 
     async def _attempt(self, executor: Executor, args: tuple[Any, ...]) -> ParsedFeed | tuple[str, str]:
         future = asyncio.get_running_loop().run_in_executor(executor, self._job, *args)
-        # A worker stops its own parse at `timeout` (an alarm); this outer limit, counted
-        # from submission, is the backstop for a worker stuck where no signal reaches.
-        backstop = self.timeout + PROCESS_GRACE if isinstance(executor, ProcessPoolExecutor) else self.timeout
         try:
-            return await asyncio.wait_for(future, backstop)
+            return await asyncio.wait_for(future, self._backstop(executor))
+        except TimeoutError:
+            self._discard(executor, kill=True)
+            raise
+        except BrokenProcessPool:
+            self._discard(executor)
+            raise
+
+    def _attempt_blocking(self, executor: Executor, args: tuple[Any, ...]) -> ParsedFeed | tuple[str, str]:
+        future = executor.submit(self._job, *args)
+        try:
+            return future.result(self._backstop(executor))
         except TimeoutError:
             self._discard(executor, kill=True)
             raise
@@ -535,8 +639,9 @@ class ParsePool:
 
     def _discard(self, executor: Executor, *, kill: bool = False) -> None:
         """Drop a broken or stuck executor (only if it is still the current one)."""
-        if self._executor is executor:
-            self._executor = None
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
         if kill:
             # ProcessPoolExecutor cannot cancel a running task: end its processes.
             for process in list((getattr(executor, "_processes", None) or {}).values()):
@@ -544,7 +649,8 @@ class ParsePool:
         executor.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        executor, self._executor = self._executor, None
+        with self._lock:
+            executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
@@ -553,6 +659,12 @@ class ParsePool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _unwrap(result: ParsedFeed | tuple[str, str], url: str) -> ParsedFeed:
+    if isinstance(result, tuple):
+        raise FeedError(url, result[0], kind=result[1])
+    return result
 
 
 class _DaemonThreads(Executor):
@@ -575,6 +687,14 @@ class _DaemonThreads(Executor):
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one: forking a threaded process (the TUI) can deadlock."""
+    """forkserver where there is one: forking a threaded process (the TUI) can deadlock.
+
+    The fork server imports this module once, so each worker it forks starts with the
+    parser loaded: a single-feed pass pays a fork, not an interpreter start-up.
+    """
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")

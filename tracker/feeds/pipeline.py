@@ -34,7 +34,7 @@ from tracker.feeds.backfill import SourceBatch, read_paths
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
 from tracker.feeds.fulltext import FullTextPlan, fill
 from tracker.feeds.pages import PageFetcher
-from tracker.feeds.parsing import PARSE_TIMEOUT, ParsedFeed, ParsePool
+from tracker.feeds.parsing import PARSE_MEMORY_LIMIT, PARSE_TIMEOUT, ParsedFeed, ParsePool, default_workers
 from tracker.feeds.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
 from tracker.storage import articles as article_store
 from tracker.storage import feeds as feed_store
@@ -61,14 +61,15 @@ class PollSettings:
     #: Feeds in flight at once (fetch, parse, store): bounds memory to about
     #: concurrency × max body size, whatever the servers do.
     concurrency: int = 24
-    #: Parse worker processes; None: one per core; 0: parse in a thread (tests, tiny passes).
+    #: Parse worker processes; None: one per core; 0: parse in a thread, without the
+    #: memory cap (tests that need no processes; never for a real watcher).
     parse_workers: int | None = None
-    #: Passes with fewer feeds than this parse in a thread: starting processes costs more.
-    pool_min_feeds: int = 4
     #: A feed whose parse takes longer fails (its worker is killed); nothing hangs a pass.
     parse_timeout: float = PARSE_TIMEOUT
     #: Fetch article pages for their full text (None: never; see tracker.feeds.fulltext).
     fulltext: FullTextPlan | None = None
+    #: Address space of one parse worker: no feed, whatever it holds, takes more.
+    parse_memory: int = PARSE_MEMORY_LIMIT
 
 
 # ---------------------------------------------------------------- polling
@@ -161,11 +162,16 @@ class _Pass:
                 continue
             results[index] = _skipped(feed, state, reason)
             _tick(progress, results[index])
-        use_processes = self.settings.parse_workers != 0 and len(todo) >= self.settings.pool_min_feeds
+        # Every parse runs in a memory-capped worker, a single-feed pass included: the cap
+        # is what bounds a hostile feed. Workers start on the first body (none for 304s).
+        workers = min(self.settings.parse_workers or default_workers(), max(1, len(todo)))
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
         try:
             with ParsePool(
-                self.settings.parse_workers, processes=use_processes, timeout=self.settings.parse_timeout
+                workers,
+                processes=self.settings.parse_workers != 0,
+                timeout=self.settings.parse_timeout,
+                memory_limit=self.settings.parse_memory,
             ) as pool:
                 async with Fetcher(self.settings.fetch) as fetcher, self._pages() as pages:
                     self.pages = pages
@@ -400,10 +406,13 @@ def ingest_paths(
     """
     names = {key: feed.name for feed in feeds if (key := canonical_url(feed.url))}
     results: list[IngestResult] = []
-    for batch in read_paths(paths, feed_names=names, language=language):
-        result = _ingest_batch(db, batch, on_stored)
-        results.append(result)
-        _tick(progress, result)
+    # Feed files are parsed like polled bodies: in one memory-capped worker, with the
+    # timeout ending it, so a hostile file fails alone with a one-line error.
+    with ParsePool(1) as pool:
+        for batch in read_paths(paths, feed_names=names, language=language, parse=pool.parse_blocking):
+            result = _ingest_batch(db, batch, on_stored)
+            results.append(result)
+            _tick(progress, result)
     return results
 
 
