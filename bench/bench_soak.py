@@ -107,6 +107,7 @@ def make_workspace(root: Path, port: int, feeds: int) -> Path:
     lines = ["feeds:"]
     for i in range(feeds):
         lines += [f"  - name: soak-{i}", f"    url: http://127.0.0.1:{port}/f{i}.xml", "    interval: 1 hour"]
+        lines += ["    allow_private: true"]
     (root / "feeds" / "soak.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
 

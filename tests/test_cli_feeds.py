@@ -53,9 +53,10 @@ def workspace(tmp_path: Path, server: FeedServer) -> Path:
     (root / "feeds" / "feeds.yaml").write_text(
         "# test feeds\nfeeds:\n"
         f"  - name: tass\n    url: {server.url('/tass.xml')}\n    language: en\n    tags: [russia]\n"
-        f"  - name: ria\n    url: {server.url('/ria.xml')}\n    tags: [russia]\n"
-        f"  - name: broken\n    url: {server.url('/gone.xml')}\n"
-        f"  - name: paused\n    url: {server.url('/off.xml')}\n    enabled: false\n",
+        "    allow_private: true\n"
+        f"  - name: ria\n    url: {server.url('/ria.xml')}\n    tags: [russia]\n    allow_private: true\n"
+        f"  - name: broken\n    url: {server.url('/gone.xml')}\n    allow_private: true\n"
+        f"  - name: paused\n    url: {server.url('/off.xml')}\n    enabled: false\n    allow_private: true\n",
         encoding="utf-8",
     )
     return root
@@ -139,13 +140,16 @@ def test_opml_export_and_import(workspace: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     for name in ("commitments", "rules", "feeds"):
         (other / name).mkdir(parents=True)
-    dry = tracker(other, "feeds", "import", opml, "--dry-run")
+    refused = tracker(other, "feeds", "import", opml, "--dry-run")
+    assert "- name:" not in refused.out and "127.0.0.1 is a loopback address" in refused.err
+    dry = tracker(other, "feeds", "import", opml, "--dry-run", "--allow-private")
     assert dry.code == 0 and "- name: tass" in dry.out and not (other / "feeds" / "imported.yaml").exists()
-    done = tracker(other, "feeds", "import", opml)
+    assert "allow_private: true" in dry.out
+    done = tracker(other, "feeds", "import", opml, "--allow-private")
     assert done.code == 0 and "added 4 feed(s)" in done.out
     text = (other / "feeds" / "imported.yaml").read_text(encoding="utf-8")
     assert "# imported from feeds.opml" in text
-    again = tracker(other, "feeds", "import", opml)
+    again = tracker(other, "feeds", "import", opml, "--allow-private")
     assert "added 0 feed(s)" in again.out and "already in the feed list" in again.err
 
 

@@ -33,7 +33,12 @@ from tracker.storage.db import Database, open_database
 from tracker.types import Feed, PollResult
 
 FAST = FetchSettings(
-    connect_timeout=0.5, read_timeout=0.4, total_timeout=1.2, max_body_bytes=200_000, trust_env=False
+    allow_private=True,
+    connect_timeout=0.5,
+    read_timeout=0.4,
+    total_timeout=1.2,
+    max_body_bytes=200_000,
+    trust_env=False,
 )
 SETTINGS = PollSettings(fetch=FAST, parse_workers=0, policy=PollPolicy(jitter=0))
 

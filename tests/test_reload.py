@@ -168,7 +168,8 @@ def test_a_changed_rule_is_reloaded_and_the_stored_articles_rematched(
 ) -> None:
     server.feed("/demo.xml", ARTICLE)
     (demo_workspace / "feeds" / "feeds.yaml").write_text(
-        f'feeds:\n  - name: demo\n    url: "{server.url("/demo.xml")}"\n    interval: 5 min\n',
+        f'feeds:\n  - name: demo\n    url: "{server.url("/demo.xml")}"\n    interval: 5 min\n'
+        "    allow_private: true\n",
         encoding="utf-8",
     )
     rule = write_rule(demo_workspace, "quarterly demo talks")

@@ -341,13 +341,20 @@ class Tracker:
 
         return feed_rows(self.feed_health())
 
-    def import_opml(self, data: bytes, *, source: Path, existing: Sequence[Feed] | None = None) -> Any:
+    def import_opml(
+        self,
+        data: bytes,
+        *,
+        source: Path,
+        existing: Sequence[Feed] | None = None,
+        allow_private: bool = False,
+    ) -> Any:
         """Feeds read from an OPML document, skipping those already configured."""
         from tracker.records.feedlist import import_opml, load_feeds
 
         if existing is None:
             existing, _problems = load_feeds(self.workspace.feeds_dir)
-        return import_opml(data, source=source, existing=existing)
+        return import_opml(data, source=source, existing=existing, allow_private=allow_private)
 
     def append_feeds(self, target: Path, feeds: Sequence[Feed], *, comment: str) -> None:
         """Append feed records to a file of `feeds/` (created if missing), comments kept."""

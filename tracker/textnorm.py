@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import ipaddress
 import re
+import socket
 import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -324,6 +326,83 @@ def is_http_url(value: str | None) -> bool:
     else:
         return False
     return bool(rest) and rest[0] not in "/?#" and not any(ch.isspace() for ch in rest[:256])
+
+
+# ---------------------------------------------------------------- network addresses
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?", re.IGNORECASE)
+
+
+def literal_ip(host: str | None) -> IPAddress | None:
+    """`host` as an IP address when it is one in any form a resolver accepts, else None.
+
+    Besides dotted quads and IPv6, C resolvers read `2852039166` (decimal),
+    `0xA9FEA9FE` (hex), `0251.0376.0251.0376` (octal) and `169.254.43518` (short
+    forms) as IPv4 addresses: all of them are 169.254.169.254, the cloud metadata
+    address, and a check that reads only dotted quads lets them through.
+    """
+    if not host:
+        return None
+    text = host.strip().strip("[]").split("%", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.fullmatch(text):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(text.rstrip(".")))
+        except OSError:
+            return None
+    return None
+
+
+def address_refusal(address: IPAddress, *, allow_private: bool = False) -> str | None:
+    """Why the tracker must not connect to `address`, or None when it may.
+
+    Never: link-local addresses (169.254.0.0/16, fe80::/10, where cloud metadata
+    services answer), unspecified, multicast and reserved ones. Unless the feed opts in
+    (`allow_private: true`): loopback and every other non-global range (10/8,
+    172.16/12, 192.168/16, 100.64/10, fc00::/7 ...). An IPv6 address that embeds an
+    IPv4 one (::ffff:a.b.c.d, 6to4) is judged by the embedded address.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            address = embedded
+    if address.is_link_local:
+        return f"{address} is a link-local address (where cloud metadata services answer)"
+    if not address.is_loopback and (address.is_unspecified or address.is_multicast or address.is_reserved):
+        return f"{address} is not a unicast host address"
+    if address.is_global or allow_private:
+        return None
+    if address.is_loopback:
+        return (
+            f"{address} is a loopback address (this machine); set allow_private: true on the feed to poll it"
+        )
+    return f"{address} is a private address; set allow_private: true on the feed to poll it"
+
+
+def url_refusal(url: str, *, allow_private: bool = False) -> str | None:
+    """What is wrong with fetching `url`, judged from the URL alone (no DNS), or None.
+
+    An http(s) URL with a host, no `user:password@` (credentials in a feed list end up
+    in logs and error messages), and no literal address that `address_refusal` refuses.
+    A host name passes here; its addresses are checked when it is resolved.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return f"not a valid URL: {url!r}"
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return f"expected an http(s) URL, got {url!r}"
+    if parts.username is not None or parts.password is not None:
+        return "credentials (user:password@) do not belong in a feed URL: they end up in logs"
+    address = literal_ip(parts.hostname)
+    if address is not None:
+        return address_refusal(address, allow_private=allow_private)
+    return None
 
 
 # ---------------------------------------------------------------- titles and fingerprints

@@ -172,6 +172,8 @@ class Feed:
     origin: Origin | None = None
     #: Fetch each new article's page for its full text (the feed carries only summaries).
     fulltext: bool = False
+    #: The feed may live on a loopback or private address (an intranet server).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,11 @@ def _register_feeds(sub: argparse._SubParsersAction) -> None:
         "--into", metavar="YAML", type=Path, help="feeds file to append to (default: feeds/imported.yaml)"
     )
     i.add_argument("--dry-run", action="store_true", help="print what would be appended; change nothing")
+    i.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="import feeds on loopback or private addresses too, marked allow_private: true",
+    )
     i.set_defaults(handler=run_import)
     e = feeds_sub.add_parser("export", help="write the feed list as OPML 2.0")
     e.add_argument("-o", "--output", metavar="FILE", type=Path, help="write here instead of stdout")
@@ -243,7 +248,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         data = args.file.read_bytes()
     except OSError as exc:
         raise UsageError(f"FILE: cannot read {args.file}: {exc.strerror}") from None
-    result = ctx.tracker.import_opml(data, source=args.file)
+    result = ctx.tracker.import_opml(data, source=args.file, allow_private=args.allow_private)
     for reason in result.skipped:
         ctx.err.print(f"skipped {escape(reason)}", style="yellow")
     target = args.into or (ctx.workspace.feeds_dir / "imported.yaml")

@@ -12,7 +12,12 @@ Why this is more than `httpx.get`:
 - at most a few requests run against one host at a time, optionally at a pace (a least
   interval between two requests to one host), which article pages need (feeds.pages);
 - for pages, a body over the limit can be cut (and marked) instead of refused, and a
-  response of an unwanted type refused before its body is read.
+  response of an unwanted type refused before its body is read;
+- an address policy (`tracker.textnorm.address_refusal`) holds on every hop: no
+  link-local or metadata address ever, no loopback or private one unless the feed opts
+  in. It is applied to the addresses a host name resolves to, at the moment of
+  connecting (the connection goes to the address that was checked, so DNS rebinding
+  cannot slip between check and use), and to literal addresses in any notation.
 Every outcome, failures included, is a `FetchResult`; the error kind (hard, soft,
 temporary) decides the back-off in `tracker.feeds.polling`.
 """
@@ -21,19 +26,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import time
+import urllib.request
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from tracker import __version__
+from tracker.textnorm import IPAddress, address_refusal, literal_ip, url_refusal
 
 USER_AGENT = f"commitment-tracker/{__version__} (RSS/Atom feed watcher; python-httpx/{httpx.__version__})"
 ACCEPT = (
@@ -69,6 +78,10 @@ class FetchSettings:
     per_host_interval: float = 0.0
     #: Honour HTTP(S)_PROXY and friends from the environment.
     trust_env: bool = True
+    #: Allow loopback and private addresses for every feed (tests on 127.0.0.1; a
+    #: watcher inside a private network). One feed opts in with `allow_private: true`.
+    #: Link-local and metadata addresses stay refused either way.
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,7 +129,7 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[bool, httpx.AsyncClient] = {}
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         #: Per host: the earliest moment (monotonic) the next request may start, and a
         #: host's own interval when it asked for a longer one (robots.txt Crawl-delay).
@@ -124,24 +137,43 @@ class Fetcher:
         self._host_interval: dict[str, float] = {}
 
     async def __aenter__(self) -> Fetcher:
+        return self
+
+    def _make_client(self, allow_private: bool) -> httpx.AsyncClient:
         s = self.settings
-        self._client = httpx.AsyncClient(
+        limits = httpx.Limits(max_connections=s.max_connections, max_keepalive_connections=s.max_connections)
+        # Behind an environment proxy the proxy connects, so hosts are checked per hop
+        # (`_check_resolved`); otherwise every connection goes through the guard.
+        transport = (
+            None if self._proxied() else GuardedTransport(allow_private, limits=limits, trust_env=s.trust_env)
+        )
+        return httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(
                 connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout
             ),
-            limits=httpx.Limits(
-                max_connections=s.max_connections, max_keepalive_connections=s.max_connections
-            ),
+            limits=limits,
             headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
             trust_env=s.trust_env,
+            transport=transport,
         )
-        return self
+
+    def _proxied(self) -> bool:
+        proxies = urllib.request.getproxies() if self.settings.trust_env else {}
+        return bool(proxies.get("http") or proxies.get("https") or proxies.get("all"))
+
+    def _client_for(self, allow_private: bool) -> httpx.AsyncClient:
+        """Two clients, so a kept-alive connection to a private address opened for a feed
+        that opted in can never be reused for one that did not."""
+        client = self._clients.get(allow_private)
+        if client is None:
+            client = self._clients[allow_private] = self._make_client(allow_private)
+        return client
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            await client.aclose()
 
     def set_host_interval(self, host: str, seconds: float) -> None:
         """Pace one host more slowly than the settings (a robots.txt Crawl-delay)."""
@@ -156,21 +188,25 @@ class Fetcher:
         accept: str | None = None,
         content_types: frozenset[str] | None = None,
         cut: bool = False,
+        allow_private: bool = False,
     ) -> FetchResult:
         """GET a feed, conditionally when validators are given. Never raises for the server's doing.
 
         `accept` replaces the Accept header; `content_types` refuses (before reading the
         body) a 2xx answer whose declared type is not one of them; `cut` keeps the first
         `max_body_bytes` of a longer body and marks the result `truncated` instead of
-        refusing it.
+        refusing it; `allow_private`: this feed opted in to loopback and private addresses.
         """
         started = time.monotonic()
         counter = _Counter()
+        private = allow_private or self.settings.allow_private
         options = _Options(accept, content_types, cut)
         try:
-            result = await self._follow(url, etag, last_modified, counter, options)
+            result = await self._follow(url, etag, last_modified, counter, options, private)
         except _RefusedError as exc:
             result = _failure(url, exc.message, exc.kind)
+        except AddressRefusedError as exc:
+            result = _failure(url, f"refused: {exc}", "hard")
         except httpx.HTTPError as exc:
             result = _failure(url, *_describe(exc, self.settings))
         except TimeoutError:
@@ -182,9 +218,19 @@ class Fetcher:
         return _with_stats(result, counter.wire_bytes, time.monotonic() - started, counter.hops)
 
     async def _follow(
-        self, url: str, etag: str | None, last_modified: str | None, counter: _Counter, options: _Options
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        counter: _Counter,
+        options: _Options,
+        allow_private: bool,
     ) -> FetchResult:
-        """Follow redirects by hand: count them, spot loops, remember whether all were permanent."""
+        """Follow redirects by hand: count them, spot loops, remember whether all were permanent.
+
+        Every hop passes the address policy: its URL here, its resolved addresses when
+        connecting (or here, behind a proxy).
+        """
         current, visited, permanent = url, {url}, True
         headers = _conditional_headers(etag, last_modified)
         if options.accept:
@@ -192,7 +238,13 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             if not _is_http(current):
                 raise _RefusedError(f"not an http(s) URL: {current}")
-            async with self._exchange(current, headers) as response:
+            refusal = url_refusal(current, allow_private=allow_private)
+            if refusal is not None:
+                where = "" if current == url else f" (redirected to {_without_credentials(current)})"
+                raise _RefusedError(f"refused{where}: {refusal}")
+            if self._proxied():
+                await _check_resolved(current, allow_private, self.settings.connect_timeout)
+            async with self._exchange(current, headers, allow_private) as response:
                 counter.hops.append((response.status_code, current))
                 if response.status_code in REDIRECTS and response.headers.get("location"):
                     target = urljoin(current, response.headers["location"].strip())
@@ -207,14 +259,15 @@ class Fetcher:
         raise _RefusedError(f"more than {self.settings.max_redirects} redirects")
 
     @asynccontextmanager
-    async def _exchange(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
+    async def _exchange(
+        self, url: str, headers: dict[str, str], allow_private: bool
+    ) -> AsyncIterator[httpx.Response]:
         """One request under the host's slot and the total deadline."""
-        assert self._client is not None, "use `async with Fetcher(...)`"
         async with self._slot(url):
             await self._pace(url)
             async with (
                 asyncio.timeout(self.settings.total_timeout),
-                self._client.stream("GET", url, headers=headers) as response,
+                self._client_for(allow_private).stream("GET", url, headers=headers) as response,
             ):
                 yield response
 
@@ -315,6 +368,130 @@ class _Options:
 class _Counter:
     wire_bytes: int = 0
     hops: list[tuple[int, str]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the address policy
+
+
+class AddressRefusedError(Exception):
+    """A host resolved only to addresses the policy refuses (see `address_refusal`)."""
+
+
+async def resolve_allowed(
+    host: str, port: int, *, allow_private: bool, timeout: float | None = None
+) -> list[IPAddress]:
+    """The addresses of `host` the policy allows, in resolver order; AddressRefusedError if none.
+
+    Reusable by anything that connects to a feed's or an article's host. A literal
+    address in any notation is judged as it is; a name is resolved first.
+    """
+    literal = literal_ip(host)
+    if literal is not None:
+        found: list[IPAddress] = [literal]
+    else:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP), timeout
+            )
+        except socket.gaierror as exc:
+            raise OSError(f"cannot resolve {host}: {exc.strerror}") from None
+        found = []
+        for info in infos:
+            address = literal_ip(str(info[4][0]))
+            if address is not None and address not in found:
+                found.append(address)
+    allowed = [a for a in found if address_refusal(a, allow_private=allow_private) is None]
+    if not allowed:
+        refusals = (str(address_refusal(a, allow_private=allow_private)) for a in found)
+        reasons = "; ".join(dict.fromkeys(refusals)) or "no address"
+        raise AddressRefusedError(f"{host} resolves only to refused addresses: {reasons}")
+    return allowed
+
+
+async def _check_resolved(url: str, allow_private: bool, timeout: float) -> None:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    await resolve_allowed(parts.hostname or "", port, allow_private=allow_private, timeout=timeout)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to addresses the policy allows.
+
+    The host is resolved here and the connection made to the checked address itself,
+    so no second lookup can answer differently (DNS rebinding). TLS still verifies the
+    certificate against the host name, which httpcore passes separately.
+    """
+
+    def __init__(self, allow_private: bool, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.allow_private = allow_private
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await resolve_allowed(host, port, allow_private=self.allow_private, timeout=timeout)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took more than {timeout:g} s") from None
+        except AddressRefusedError:
+            raise
+        except OSError as exc:  # as httpx reports any failure to connect
+            raise httpcore.ConnectError(str(exc)) from None
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self.inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise AddressRefusedError("unix sockets are not feeds")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool on a `GuardedBackend`.
+
+    httpx does not take a network backend as an argument, so the pool it built is
+    replaced by an equal one on the guarded backend (tests/test_address_policy.py
+    fails if an httpx upgrade changes this).
+    """
+
+    def __init__(self, allow_private: bool, *, limits: httpx.Limits, trust_env: bool) -> None:
+        super().__init__(limits=limits, trust_env=trust_env)
+        ssl_context = self._pool._ssl_context
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(allow_private),
+        )
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]).geturl()
 
 
 # ---------------------------------------------------------------- bodies

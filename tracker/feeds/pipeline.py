@@ -216,6 +216,7 @@ class _Pass:
             state.url,
             etag=None if self.force else state.etag,
             last_modified=None if self.force else state.last_modified,
+            allow_private=feed.allow_private,
         )
         if fetched.status != "ok" or fetched.body is None:
             return await self._save_only(feed, state, _outcome(fetched), fetched)

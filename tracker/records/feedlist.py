@@ -32,11 +32,11 @@ from tracker.errors import Problem, RecordError
 from tracker.records.durations import format_duration
 from tracker.records.validate import SLUG, Checker
 from tracker.records.yamlio import LineList, LineMap, load_file, load_text
-from tracker.textnorm import canonical_url, script_language
+from tracker.textnorm import canonical_url, script_language, url_refusal
 from tracker.types import Feed, Origin
 
 FEED_REQUIRED = ("name", "url")
-FEED_OPTIONAL = ("title", "language", "interval", "tags", "enabled", "fulltext")
+FEED_OPTIONAL = ("title", "language", "interval", "tags", "enabled", "fulltext", "allow_private")
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 DEFAULT_INTERVAL = timedelta(hours=1)
@@ -94,8 +94,11 @@ def _feed(check: Checker, item: object, where: str, line: int | None) -> Feed | 
     check.keys(node, where, FEED_REQUIRED, FEED_OPTIONAL)
     name = check.string(node, "name", where, pattern=SLUG)
     url = check.string(node, "url", where)
+    allow_private = check.boolean(node, "allow_private", where, default=False)
     if url is not None and not _is_feed_url(url):
         check.add(node.line_of("url"), f"{where}.url", f"expected an http(s) URL, got {url!r}")
+    elif url is not None and (refusal := url_refusal(url, allow_private=allow_private)):
+        check.add(node.line_of("url"), f"{where}.url", refusal)
     language = check.string(node, "language", where, required=False)
     if language is not None and not LANGUAGE.match(language):
         check.add(
@@ -124,6 +127,7 @@ def _feed(check: Checker, item: object, where: str, line: int | None) -> Feed | 
         title=title,
         origin=Origin(check.path, line),
         fulltext=fulltext,
+        allow_private=allow_private,
     )
 
 
@@ -172,7 +176,9 @@ class OpmlImport:
     skipped: list[str] = field(default_factory=list)
 
 
-def import_opml(data: bytes, *, source: Path, existing: Sequence[Feed] = ()) -> OpmlImport:
+def import_opml(
+    data: bytes, *, source: Path, existing: Sequence[Feed] = (), allow_private: bool = False
+) -> OpmlImport:
     """The feeds of an OPML subscription list that are not already configured.
 
     Raises RecordError when the file is not an OPML list at all.
@@ -191,6 +197,10 @@ def import_opml(data: bytes, *, source: Path, existing: Sequence[Feed] = ()) -> 
         if not _is_feed_url(url):
             result.skipped.append(f"{title or url!r}: not an http(s) feed URL ({url!r})")
             continue
+        if refusal := url_refusal(url, allow_private=allow_private):
+            result.skipped.append(f"{title or url!r}: refused: {refusal}")
+            continue
+        private = allow_private and url_refusal(url) is not None
         key = canonical_url(url) or url
         if key in urls:
             result.skipped.append(f"{title or url}: already in the feed list")
@@ -200,7 +210,9 @@ def import_opml(data: bytes, *, source: Path, existing: Sequence[Feed] = ()) -> 
         names.add(name)
         tags = tuple(t for t in (slugify(str(tag)) for tag in item.get("tags") or ()) if t)
         language = languages.get(url) or script_language(title or "")
-        result.feeds.append(Feed(name=name, url=url, title=title, tags=tags, language=language))
+        result.feeds.append(
+            Feed(name=name, url=url, title=title, tags=tags, language=language, allow_private=private)
+        )
     return result
 
 
@@ -318,6 +330,8 @@ def render_feed(feed: Feed, indent: str = "  ") -> str:
     out.append(f"{pad}enabled: {'true' if feed.enabled else 'false'}\n")
     if feed.fulltext:
         out.append(f"{pad}fulltext: true\n")
+    if feed.allow_private:
+        out.append(f"{pad}allow_private: true\n")
     return "".join(out)
 
 
