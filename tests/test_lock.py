@@ -86,7 +86,8 @@ def test_the_lock_dies_with_its_holder_and_its_note_is_not_believed(tmp_path: Pa
 
 def test_a_second_tracker_watch_names_the_holder_and_exits_1(demo_workspace: Path) -> None:
     (demo_workspace / "feeds" / "feeds.yaml").write_text(
-        "feeds:\n  - name: local\n    url: http://127.0.0.1:9/feed.xml\n", encoding="utf-8"
+        "feeds:\n  - name: local\n    url: http://127.0.0.1:9/feed.xml\n    allow_private: true\n",
+        encoding="utf-8",
     )
     with WatchLock(demo_workspace / ".tracker"):
         started = time.monotonic()

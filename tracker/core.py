@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.errors import LockedError, NotFoundError, Problem, RecordError
 from tracker.records.config import Config, load_config
 from tracker.records.durations import parse_duration
+from tracker.records.files import describe_os_error, write_atomically
 from tracker.records.statements import commitment_index, load_statements
 from tracker.records.validate import SLUG
 from tracker.records.workspace import Workspace
@@ -67,6 +68,7 @@ __all__ = [
     "Workspace",
     "commitment_index",
     "commitment_rows",
+    "describe_os_error",
     "draft_record",
     "evidence_item",
     "init_workspace",
@@ -75,6 +77,7 @@ __all__ = [
     "to_json",
     "to_yaml",
     "truncate",
+    "write_atomically",
 ]
 
 if TYPE_CHECKING:

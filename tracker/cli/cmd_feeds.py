@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.common import FORMATS, Context
+from tracker.cli.common import FORMATS, Context, write_output
 from tracker.core import parse_duration, truncate
 from tracker.errors import UsageError
 from tracker.types import Article, Feed, FeedHealth, IngestResult, PollResult
@@ -267,10 +267,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return 0
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--output: cannot write {args.output}: {exc.strerror}") from None
+    write_output(args.output, text, "--output")
     ctx.err.print(f"wrote {len(feeds)} feed(s) to {args.output}")
     return 0
 

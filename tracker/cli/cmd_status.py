@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from tracker.cli.cmd_archive import add_evidence_actions, say_outcome
-from tracker.cli.common import FORMATS, Context
+from tracker.cli.common import FORMATS, Context, write_output
 from tracker.core import (
     COMMITMENT_COLUMNS,
     CONFIDENCE,
@@ -441,10 +441,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
     if args.bom:
         text = "\ufeff" + text
     if args.output:
-        try:
-            args.output.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise UsageError(f"-o: cannot write {args.output}: {exc.strerror or exc}") from None
+        write_output(args.output, text, "-o")
         ctx.err.print(f"wrote {args.output}", markup=False)
     else:
         sys.stdout.write(text)

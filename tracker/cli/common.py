@@ -5,17 +5,19 @@ Handlers stay thin: they parse arguments, call the core, and print through `emit
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tracker.core import Tracker, Workspace, to_csv, to_json, to_yaml
-from tracker.errors import UsageError
+from tracker.core import Tracker, Workspace, describe_os_error, to_csv, to_json, to_yaml, write_atomically
+from tracker.errors import TrackerError, UsageError
 from tracker.types import Statement
 
 FORMATS = ("table", "yaml", "json", "csv")
@@ -96,6 +98,20 @@ class Context:
             self.console.print(table)
         finally:
             self.console.width = held
+
+
+def write_output(path: Path, text: str, argument: str) -> None:
+    """Write an -o file whole or not at all: a full disk leaves no 0-byte file behind.
+
+    An unwritable path is a usage error (exit 2); a full disk is a failure (exit 1).
+    """
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        message = f"{argument}: cannot write {path}: {describe_os_error(exc)}"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise TrackerError(message) from None
+        raise UsageError(message) from None
 
 
 def _least_width(cells: list[list[str]], columns: Sequence[str]) -> int:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tracker.errors import FeedError
+from tracker.errors import FeedError, StorageError
 from tracker.feeds.backfill import SourceBatch, read_paths
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
 from tracker.feeds.fulltext import FullTextPlan, fill
@@ -186,8 +186,11 @@ class _Pass:
         finally:
             self.writer.shutdown(wait=True)
             if self.pending:  # interrupted: keep what the finished polls learned
-                feed_store.save_states(self.db, self.pending)
-                self.pending = []
+                pending, self.pending = self.pending, []
+                try:
+                    feed_store.save_states(self.db, pending)
+                except StorageError as exc:  # the pass's own error (a full disk) says it already
+                    log.error("could not save the state of %d feed(s): %s", len(pending), exc)
         return [results[i] for i in range(len(feeds))]
 
     async def _guarded(
@@ -205,6 +208,13 @@ class _Pass:
                 return index, await self._poll(fetcher, pool, feed, state)
             except asyncio.CancelledError:
                 raise
+            except StorageError as exc:
+                # The database cannot be written (a full disk): this feed's result says so
+                # in one line; saving its state would fail the same way, so it is polled
+                # again next time. No traceback: nothing is wrong with the program.
+                log.error("%s: %s", feed.name, exc)
+                outcome = Outcome("error", error=str(exc), error_kind="temporary")
+                return index, _result(feed, state, outcome, None, error=str(exc))
             except Exception as exc:
                 log.exception("polling %s failed unexpectedly", feed.name)
                 message = f"internal error: {type(exc).__name__}: {exc}"
@@ -358,6 +368,9 @@ def _call_hook(hook: OnStored, ids: Sequence[int], source: str) -> list[str]:
     `tracker match` can link them later."""
     try:
         hook(list(ids))
+    except StorageError as exc:
+        log.error("on_stored failed for %s: %s", source, exc)
+        return [f"matching the new articles failed: {exc}"]
     except Exception as exc:
         log.exception("on_stored failed for %s", source)
         return [f"matching the new articles failed: {type(exc).__name__}: {exc}"]

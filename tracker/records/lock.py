@@ -19,7 +19,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from tracker.errors import LockedError
+from tracker.errors import LockedError, StorageError
+from tracker.records.files import describe_os_error, write_atomically
 
 LOCK_NAME = "watch.lock"
 NOTE_NAME = "watch.owner.json"
@@ -60,7 +61,12 @@ class WatchLock:
                 "stop it first (SIGTERM) or let it do the polling"
             ) from None
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
-        _write_atomically(self.note, json.dumps(holder))
+        try:
+            write_atomically(self.note, json.dumps(holder))
+        except OSError as exc:
+            self._lock.release()
+            reason = describe_os_error(exc)
+            raise StorageError(f"{self.note}: cannot write the watcher's note: {reason}") from None
 
     def release(self) -> None:
         if self._lock.is_locked:
@@ -106,13 +112,6 @@ def watch_holder(state_dir: Path) -> str | None:
         return describe_holder(state_dir / NOTE_NAME)
     probe.release()
     return None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A reader sees the old note or the new one, never half of one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _now() -> str:

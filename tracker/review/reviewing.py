@@ -539,7 +539,7 @@ def backup_database(db: Database, target: Path) -> None:
         raise UsageError(f"FILE: {target} exists; choose a new file name")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    db.backup(partial)
+    db.backup(partial, shown_as=target)
     copy = Database(partial, readonly=True)
     try:
         verdict = copy.integrity_check()

@@ -11,6 +11,9 @@ Why these settings:
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -51,7 +54,8 @@ class Database:
             try:
                 self.conn.execute("PRAGMA journal_mode = WAL")
             except sqlite3.OperationalError as exc:
-                raise StorageError(f"{path}: cannot switch to WAL mode: {exc}") from None
+                self.conn.close()
+                raise self._storage_error("cannot switch to WAL mode", exc) from None
             # NORMAL in WAL mode survives any process crash; only an OS crash may lose
             # the last commits, never corrupt the file.
             self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -60,23 +64,47 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: all or nothing, holding the write lock from the start."""
+        """A write transaction: all or nothing, holding the write lock from the start.
+
+        On some errors (a full disk above all) SQLite rolls the transaction back itself;
+        our rollback then only runs if one is still open, so the error the user sees is
+        the real one ("disk full"), never "cannot rollback - no transaction is active".
+        """
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StorageError(f"{self.path}: cannot start a transaction: {exc}") from None
+                raise self._storage_error("cannot start a transaction", exc) from None
             try:
                 yield self.conn
+            except sqlite3.Error as exc:
+                self._rollback()
+                if is_disk_full(exc, self.path if isinstance(self.path, Path) else None):
+                    raise self._storage_error("cannot write", exc) from None
+                raise
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             else:
                 try:
                     self.conn.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    self.conn.execute("ROLLBACK")
-                    raise StorageError(f"{self.path}: commit failed: {exc}") from None
+                    self._rollback()
+                    raise self._storage_error("commit failed", exc) from None
+
+    def _rollback(self) -> None:
+        # Suppressed: SQLite may end it in the meantime; nothing of it was committed.
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+
+    def _storage_error(self, doing: str, exc: sqlite3.Error) -> StorageError:
+        if is_disk_full(exc, self.path if isinstance(self.path, Path) else None):
+            return StorageError(
+                f"{self.path}: disk full ({doing}): the last change was not saved, nothing saved "
+                "before is lost; free some space and run the command again"
+            )
+        return StorageError(f"{self.path}: {doing}: {exc}")
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -129,7 +157,7 @@ class Database:
         with self._lock:
             return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
-    def backup(self, target: Path) -> None:
+    def backup(self, target: Path, *, shown_as: Path | None = None) -> None:
         """A consistent copy while others write (SQLite's online backup API).
 
         The copy is switched out of WAL mode: a backup is one self-contained file, with
@@ -145,13 +173,44 @@ class Database:
                 self.conn.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
         except sqlite3.Error as exc:
-            raise StorageError(f"{target}: the backup failed: {exc}") from None
+            dest.close()
+            target.unlink(missing_ok=True)  # an empty or partial copy must not look like a backup
+            name = shown_as or target
+            if is_disk_full(exc, target):
+                raise StorageError(f"{name}: disk full: the backup was not written") from None
+            raise StorageError(f"{name}: the backup failed: {exc}") from None
         finally:
             dest.close()
 
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+
+
+def is_disk_full(exc: BaseException, path: Path | str | None = None) -> bool:
+    """A write failed for lack of space (or quota), from SQLite or the OS.
+
+    SQLite says SQLITE_FULL when a page cannot be written, but only "disk I/O error"
+    when the -wal or -shm file cannot be created or grown: with `path`, an I/O error
+    on a file system with (almost) no free space counts as a full disk too.
+    """
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+            return True
+        return "I/O error" in str(exc) and path is not None and _no_space_left(Path(path))
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+#: Below this much free space a failed write is put down to a full disk.
+NEARLY_FULL = 256 * 1024
+
+
+def _no_space_left(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent if not path.is_dir() else path).free < NEARLY_FULL
+    except OSError:
+        return False
 
 
 def open_database(path: Path | str) -> Database:

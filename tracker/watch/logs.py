@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -66,10 +66,53 @@ def console_handler(
     return handler
 
 
+class _QuietFileHandler(RotatingFileHandler):
+    """A log file that cannot be written (a full disk) is said once, in one line.
+
+    logging's default prints "--- Logging error ---" and a traceback for every record
+    it fails to write: hundreds of them from a watcher on a full disk, hiding the cause.
+    When writing works again, the next failure is reported again.
+    """
+
+    failing = False
+    _errored = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._errored = False
+        super().emit(record)  # calls handleError when the write fails
+        if not self._errored:
+            self.failing = False
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except (OSError, ValueError) as exc:  # buffered lines a full disk cannot take
+            self._report(exc)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except (OSError, ValueError) as exc:
+            self._report(exc)
+            self.stream = None  # type: ignore[assignment]
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        self._report(sys.exc_info()[1])
+
+    def _report(self, error: BaseException | None) -> None:
+        self._errored = True
+        if self.failing:
+            return
+        self.failing = True
+        reason = getattr(error, "strerror", None) or error
+        with suppress(OSError, ValueError):
+            sys.stderr.write(f"tracker: cannot write the log {self.baseFilename}: {reason}\n")
+
+
 def file_handler(state_dir: Path, *, verbose: bool = False) -> logging.Handler:
     """The rotating JSON-lines log in the workspace's state folder."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
+    handler = _QuietFileHandler(
         state_dir / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
     )
     handler.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -75,7 +75,7 @@ from tracker.core import (
     run_hook,
     signal_payload,
 )
-from tracker.errors import NotFoundError
+from tracker.errors import NotFoundError, TrackerError
 from tracker.types import Feed, FeedState, PollResult
 from tracker.watch import logs
 from tracker.watch.reload import FileWatcher, RecordKeeper, RecordSet, ReloadReport
@@ -847,6 +847,10 @@ class Watcher:
                 self._active += 1
             try:
                 job(*args)
+            except TrackerError as exc:  # a full disk, a vanished database: said in one line
+                self._count_failure()
+                extra = {"event": "job_error", "job": name}
+                log.error("job %s failed: %s; the other jobs go on", name, exc, extra=extra)
             except Exception:
                 self._count_failure()
                 log.exception(
