@@ -194,7 +194,7 @@ def test_filtered_summaries_cover_only_what_is_kept(reviewer: Reviewer) -> None:
         ("-1", "'-1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
-        ("\r=1", "'\r=1"),
+        ("\r=1", "\u240d=1"),  # a lone CR is a control character: shown, inert
         (INJECTION_TITLE, "'" + INJECTION_TITLE),
         ("a = b", "a = b"),
         ("中俄网络媒体论坛", "中俄网络媒体论坛"),

@@ -26,7 +26,7 @@ from tracker.review.reports import COMMITMENT_COLUMNS, EXPORTS, REPORT_FORMATS, 
 from tracker.review.reviewing import CONFIDENCE, Clock, Reviewer, utc_clock
 from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
-from tracker.textnorm import truncate
+from tracker.textnorm import escape_active, inert, inert_link, truncate
 from tracker.types import (
     ArchiveCheck,
     ArchivedPage,
@@ -70,7 +70,10 @@ __all__ = [
     "commitment_rows",
     "describe_os_error",
     "draft_record",
+    "escape_active",
     "evidence_item",
+    "inert",
+    "inert_link",
     "init_workspace",
     "parse_duration",
     "to_csv",

@@ -214,6 +214,70 @@ def truncate(text: str, limit: int) -> str:
     return text[: cut if cut > 0 else limit].rstrip() + "…"
 
 
+# ---------------------------------------------------------------- inert text for people
+
+#: Characters that act instead of being shown: bidirectional embeddings, overrides,
+#: isolates and marks (reorder what is read), zero-width and invisible formatting
+#: characters (hide or join text), line/paragraph separators and the BOM.
+_INVISIBLE = (
+    0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF,
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+)  # fmt: skip
+#: Each control character gets a visible stand-in: a control picture (␛ for ESC) for
+#: C0, ␡ for DEL, U+FFFD for C1 controls and the invisible characters above. So
+#: `ESC]52;...BEL` (a clipboard write) or `ESC[2J` is shown as text, never obeyed, and
+#: a reader can see that something odd was there.
+_INERT: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_INERT[0x7F] = "\u2421"
+_INERT.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+_INERT.update({code: "\ufffd" for code in _INVISIBLE})
+_INERT_MULTILINE = dict(_INERT)
+_INERT_MULTILINE[0x0A] = "\n"
+_INERT_MULTILINE[0x09] = "\t"
+_NOT_INERT = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_INERT)) + "]")
+
+
+def inert(value: object, *, multiline: bool = False) -> str:
+    """`value` as text that a terminal, spreadsheet or Markdown viewer can only display.
+
+    The one sanitiser for text from feeds, articles and records on its way to a
+    terminal, a CSV cell or a Markdown document: every field, links included. Single-line
+    text (table cells, titles) turns line breaks and tabs into spaces first, so a
+    multi-line title cannot break a row; `multiline` keeps \n and \t.
+    """
+    text = "" if value is None else str(value)
+    if not _NOT_INERT.search(text):
+        return text
+    if not multiline:
+        return text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ").translate(_INERT)
+    return text.replace("\r\n", "\n").translate(_INERT_MULTILINE)
+
+
+def escape_active(json_text: str) -> str:
+    """JSON text with the characters `inert` replaces written as escapes (\\u202e):
+    the same data for a program, inert on a terminal. \n and \t stay: in JSON text they
+    are only ever whitespace between tokens (json escapes them inside strings)."""
+    return _NOT_INERT.sub(
+        lambda m: m.group() if m.group() in "\n\t" else f"\\u{ord(m.group()):04x}", json_text
+    )
+
+
+_LINK_UNSAFE = re.compile(
+    '[\x00-\x20\x7f-\x9f<>"`{}|\\^' + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]"
+)
+
+
+def inert_link(url: str | None) -> str | None:
+    """A link with every character that could act or break out (controls, spaces,
+    invisible and bidi characters, `<>"` and friends) percent-encoded: the same address
+    for a browser, plain text for a terminal and for Markdown's `<...>`."""
+    if url is None:
+        return None
+    return _LINK_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url.strip())
+
+
 # ---------------------------------------------------------------- canonical URLs
 
 #: Query parameters that say how a reader arrived, never what they read.

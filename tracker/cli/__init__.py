@@ -14,6 +14,7 @@ from importlib import import_module
 
 from tracker import __version__
 from tracker.cli.common import Context
+from tracker.core import inert
 from tracker.errors import LockedError, RecordError, TrackerError, UsageError
 
 #: Command modules, in the order their commands appear in `--help`.
@@ -69,17 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context(args.workspace)
         return int(args.handler(args, ctx) or EXIT_OK)
     except UsageError as exc:
-        print(f"tracker: error: {exc}", file=sys.stderr)
+        print(inert(f"tracker: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except RecordError as exc:
         for problem in exc.problems:
-            print(f"tracker: {problem}", file=sys.stderr)
+            print(inert(f"tracker: {problem}"), file=sys.stderr)
         return EXIT_FAILURE
     except LockedError as exc:
-        print(f"tracker: {exc}", file=sys.stderr)
+        print(inert(f"tracker: {exc}"), file=sys.stderr)
         return EXIT_FAILURE
     except TrackerError as exc:
-        print(f"tracker: error: {exc}", file=sys.stderr)
+        print(inert(f"tracker: error: {exc}"), file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)

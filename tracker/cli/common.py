@@ -15,12 +15,35 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from tracker.core import Tracker, Workspace, describe_os_error, to_csv, to_json, to_yaml, write_atomically
+from tracker.core import (
+    Tracker,
+    Workspace,
+    describe_os_error,
+    inert,
+    to_csv,
+    to_json,
+    to_yaml,
+    write_atomically,
+)
 from tracker.errors import TrackerError, UsageError
 from tracker.types import Statement
 
 FORMATS = ("table", "yaml", "json", "csv")
+
+
+class InertConsole(Console):
+    """A Rich console that shows every string it is given as inert text.
+
+    Every str a command prints (plain lines, table cells, titles) passes
+    `render_str`: here it first goes through `inert`, the one sanitiser, so an
+    article's ESC sequence, bidi override or zero-width character is shown, never
+    obeyed. Rich's own styling is added afterwards and is unaffected.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(inert(text, multiline=True), **kwargs)
 
 
 class Context:
@@ -28,8 +51,8 @@ class Context:
 
     def __init__(self, workspace_arg: str | None, *, console: Console | None = None) -> None:
         self._workspace_arg = workspace_arg
-        self.console = console or Console(highlight=False, soft_wrap=False)
-        self.err = Console(stderr=True, highlight=False)
+        self.console = console or InertConsole(highlight=False, soft_wrap=False)
+        self.err = InertConsole(stderr=True, highlight=False)
 
     @cached_property
     def workspace(self) -> Workspace:

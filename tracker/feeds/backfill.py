@@ -29,6 +29,7 @@ from tracker.feeds.parsing import ParsedFeed, entry_language, parse_feed
 from tracker.textnorm import (
     canonical_url,
     fingerprint,
+    inert_link,
     is_http_url,
     language_code,
     one_line,
@@ -323,7 +324,7 @@ def entry_from_record(record: Mapping[str, Any], *, language: str | None = None)
     """An archive record as a normalised Entry; ValueError says what is missing."""
     record = {str(k).lower(): v for k, v in record.items()}
     title = truncate(plain_title(_text(_first(record, "title")), "text/html"), 1000)
-    link = _text(_first(record, "link")).strip() or None
+    link = inert_link(_text(_first(record, "link"))) or None
     if link and not is_http_url(link):
         link = None
     summary = truncate(to_plain(_text(_first(record, "description")), "text/html"), 20_000)

@@ -42,6 +42,7 @@ from tracker.feeds.dates import parse_date
 from tracker.textnorm import (
     canonical_url,
     fingerprint,
+    inert_link,
     is_http_url,
     language_code,
     one_line,
@@ -435,9 +436,11 @@ def _entry_link(raw: Mapping[str, Any], feed_url: str) -> str | None:
 
 
 def _absolute(link: str | None, base: str) -> str | None:
+    """The link as an absolute http(s) URL, with anything that could act on a terminal
+    (ESC, BEL, bidi overrides) percent-encoded: stored links are inert at the source."""
     if not link:
         return None
-    link = link.strip()
+    link = inert_link(link) or ""
     if is_http_url(link):
         return link
     if link.startswith(("javascript:", "data:", "mailto:")):

@@ -27,6 +27,7 @@ from typing import Any
 from tracker.records.statements import commitment_index
 from tracker.storage import digest as store
 from tracker.storage.db import Database
+from tracker.textnorm import escape_active, inert, inert_link
 from tracker.types import Commitment, NewSignal, Statement, StatusChange
 
 DIGEST_FORMATS = ("text", "markdown", "json")
@@ -221,7 +222,7 @@ def render_digest(digest: Digest, fmt: str) -> str:
     if fmt == "markdown":
         return render_markdown(digest)
     if fmt == "json":
-        return json.dumps(digest_dict(digest), ensure_ascii=False, indent=2) + "\n"
+        return escape_active(json.dumps(digest_dict(digest), ensure_ascii=False, indent=2)) + "\n"
     raise ValueError(f"unknown digest format {fmt!r}")
 
 
@@ -250,7 +251,8 @@ def render_text(digest: Digest) -> str:
                 lines.append(f"      {item.url}")
             if details:
                 lines.append(f"      {'; '.join(details)}")
-    return "\n".join(lines) + "\n"
+    # The one sanitiser over every field: titles, reasons, links, feed names.
+    return inert("\n".join(lines) + "\n", multiline=True)
 
 
 def render_markdown(digest: Digest) -> str:
@@ -268,7 +270,7 @@ def render_markdown(digest: Digest) -> str:
         if group.signals:
             lines += ["", "New signals:", ""]
             lines += [_signal_line(item) for item in group.signals]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n", multiline=True)
 
 
 def _transition(change: StatusChange) -> str:
@@ -278,7 +280,7 @@ def _transition(change: StatusChange) -> str:
 
 def _signal_line(item: NewSignal) -> str:
     title = _md(item.title or f"article {item.article_id}")
-    link = f"[{title}](<{item.url}>)" if item.url and _web(item.url) else title
+    link = f"[{title}](<{inert_link(item.url)}>)" if item.url and _web(item.url) else title
     parts = [f"{item.relation}, score {item.score:g}"]
     if item.published:
         parts.append(f"published {_day(item.published)}")

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlparse
 
 from tracker.review import status as rules
 from tracker.review.tabular import to_csv, to_json, to_yaml
+from tracker.textnorm import inert
 from tracker.types import (
     PARTIES_SCOPE,
     VERDICT_SCORES,
@@ -456,7 +457,9 @@ def markdown(model: Mapping[str, Any]) -> str:
         lines += ["", "### Commitments", "", *_commitments_table(statement["commitments"])]
         for commitment in statement["commitments"]:
             lines += ["", *_commitment_detail(commitment)]
-    return "\n".join(lines) + "\n"
+    # Every field passed `_md`; this is the one sanitiser over all of them, so no control,
+    # escape sequence, bidi override or zero-width character reaches the document.
+    return inert("\n".join(lines) + "\n", multiline=True)
 
 
 def _header(model: Mapping[str, Any]) -> str:

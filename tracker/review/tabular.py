@@ -3,6 +3,9 @@
 CSV cells are neutralised against formula injection: a spreadsheet executes a cell
 that starts with = + - @ (or a tab/CR before one), and article titles are written by
 strangers. Such a cell gets a leading apostrophe, which spreadsheets display as text.
+Every text cell (links too) also passes `textnorm.inert`: no control character, escape
+sequence, bidi override or zero-width character reaches a CSV or YAML file; JSON keeps
+them, escaped.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from tracker.textnorm import escape_active, inert
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,7 +32,7 @@ def safe_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         value = "; ".join(str(v) for v in value)
-    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
+    text = value.isoformat() if isinstance(value, date | datetime) else inert(value, multiline=True)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return text  # numbers, negative ones included, are data, not formulas
     if text.startswith(FORMULA_PREFIXES):
@@ -62,6 +67,7 @@ class _BlockDumper(yaml.SafeDumper):
 
 
 def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    data = inert(data, multiline=True)  # YAML would print bidi and zero-width characters raw
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
@@ -75,4 +81,5 @@ def to_yaml(data: Any) -> str:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(_plain(data), ensure_ascii=False, indent=2) + "\n"
+    """JSON with the characters that act on a terminal escaped (\\u202e): same data, inert."""
+    return escape_active(json.dumps(_plain(data), ensure_ascii=False, indent=2)) + "\n"

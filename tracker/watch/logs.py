@@ -22,6 +22,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any, TextIO
 
+from tracker.core import escape_active, inert
+
 LOG_NAME = "watch.log"
 MAX_BYTES = 5_000_000
 BACKUPS = 5
@@ -47,7 +49,7 @@ class JsonLinesFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return escape_active(json.dumps(entry, ensure_ascii=False, default=str))
 
 
 class HumanFormatter(logging.Formatter):
@@ -55,6 +57,10 @@ class HumanFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-5s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Inert on the terminal: messages quote feed errors and titles written by strangers."""
+        return inert(super().format(record), multiline=True)
 
 
 def console_handler(

@@ -17,35 +17,19 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
-#: Bidirectional and invisible formatting characters that can reorder or hide text.
-_BIDI = (
-    0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-)  # fmt: skip
-
-_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
-_TABLE[0x7F] = "\u2421"  # ␡
-_TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-_TABLE.update({code: "\ufffd" for code in _BIDI})
-
-#: Line breaks kept as line breaks where a block of text (verbatim commitment text) wants them.
-_MULTILINE = dict(_TABLE)
-_MULTILINE[0x0A] = "\n"
-_MULTILINE[0x09] = "    "
+from tracker.core import inert
 
 
 def clean(value: object, *, multiline: bool = False) -> str:
     """`value` as a string with every control character replaced by a visible stand-in.
 
-    Single-line text (titles, table cells) turns newlines and tabs into spaces
-    first, so a multi-line title cannot break a table row.
+    The project's one sanitiser (`tracker.core.inert`, shared with the CLI, CSV and
+    Markdown output). Single-line text (titles, table cells) turns newlines and tabs
+    into spaces first, so a multi-line title cannot break a table row; a block of
+    text keeps its lines, with tabs as four spaces.
     """
-    text = "" if value is None else str(value)
-    if not multiline:
-        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-        return text.translate(_TABLE)
-    return text.replace("\r\n", "\n").translate(_MULTILINE)
+    text = inert(value, multiline=multiline)
+    return text.replace("\t", "    ") if multiline else text
 
 
 def safe_text(value: object, style: str = "", *, multiline: bool = False) -> Text:
