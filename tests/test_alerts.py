@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.clirun import run_cli
 from tracker.core import Tracker
 from tracker.records.workspace import Workspace
 from tracker.review.alerts import (
+    STDERR_TAIL,
     CommitmentDigest,
     Digest,
     build_digest,
@@ -256,3 +258,67 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+# ---------------------------------------------------------------- hooks under attack (issue 16)
+
+
+def test_a_hook_flooding_its_output_costs_no_memory() -> None:
+    """`cat /dev/zero` on stdout and stderr used to be read whole (3.4 GB)."""
+    me = psutil.Process()
+    before = me.memory_info().rss
+    result = run_hook(["sh", "-c", "cat /dev/zero & cat /dev/zero >&2"], {}, timeout=2)
+    grown = me.memory_info().rss - before
+    assert not result.ok and "timed out" in (result.error or "")
+    assert grown < 64 * 1024**2, f"reading the hook's output took {grown / 1024**2:.0f} MB"
+
+
+def test_only_the_tail_of_stderr_is_kept() -> None:
+    code = "import sys; sys.stderr.write('x' * 5_000_000 + 'the end'); sys.exit(1)"
+    result = run_hook(python_hook(code), {}, timeout=20)
+    assert result.returncode == 1 and result.stderr.endswith("the end")
+    assert len(result.stderr) <= STDERR_TAIL
+
+
+@pytest.mark.slow
+def test_a_setsid_grandchild_is_ended_at_the_timeout(tmp_path: Path) -> None:
+    """A grandchild in a session of its own escapes the hook's process group."""
+    pid_file = tmp_path / "grandchild.pid"
+    script = f"setsid sh -c 'echo $$ > {pid_file}; exec sleep 300' & sleep 300"
+    result = run_hook(["sh", "-c", script], {}, timeout=1)
+    assert not result.ok and "timed out" in (result.error or "")
+    _assert_ends(int(pid_file.read_text()))
+
+
+@pytest.mark.slow
+def test_an_orphaned_daemon_is_ended_at_the_timeout(tmp_path: Path) -> None:
+    """A double fork: the grandchild's parent exits, so it is no longer the hook's descendant."""
+    pid_file = tmp_path / "daemon.pid"
+    script = f"(setsid sh -c 'echo $$ > {pid_file}; exec sleep 300' >/dev/null 2>&1 &) ; sleep 300"
+    result = run_hook(["sh", "-c", script], {}, timeout=1.5)
+    assert not result.ok and "timed out" in (result.error or "")
+    _assert_ends(int(pid_file.read_text()))
+
+
+def test_a_background_child_holding_stderr_cannot_hang_the_watcher(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run_hook(["sh", "-c", "sleep 300 & exit 0"], {}, timeout=1)
+    assert time.monotonic() - started < 10
+    assert not result.ok and "timed out" in (result.error or "")
+
+
+def test_a_signal_hook_gets_the_signal_id_to_drop_repeats(tmp_path: Path) -> None:
+    out = tmp_path / "id.txt"
+    code = f"import os; open({str(out)!r}, 'w').write(os.environ['TRACKER_SIGNAL_ID'])"
+    assert run_hook(python_hook(code), {"signal": {"id": 42}}, timeout=20, event="signal").ok
+    assert out.read_text() == "42"
+
+
+def _assert_ends(pid: int) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    alive = _alive(pid)
+    if alive:
+        os.kill(pid, 9)
+    assert not alive, "a process of the hook outlived the timeout"

@@ -8,6 +8,7 @@ bounded polling loop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -486,3 +487,46 @@ def test_sigterm_with_a_hung_poll_exits_within_the_grace_and_writes_nothing_part
     assert rows(workspace, "SELECT count(*) FROM feed_state WHERE last_attempt IS NOT NULL") == [(0,)]
     assert rows(workspace, "PRAGMA integrity_check") == [("ok",)]
     assert watch_holder(workspace / ".tracker") is None  # the kernel released the lock
+
+
+@pytest.mark.slow
+def test_a_kill_9_during_on_signal_hands_the_signal_over_again_with_its_id(
+    workspace: Path, server: FeedServer, tmp_path: Path
+) -> None:
+    """The delivery promise (docs/deploy.md): at least once, with the id to drop repeats."""
+    server.feed("/loopback.xml", rss("a1", "a2", "a3"))
+    received, hook_pid, hold = tmp_path / "received.txt", tmp_path / "hook.pid", tmp_path / "hold"
+    code = (
+        "import json, os, sys, time; data = json.load(sys.stdin); "
+        f"open({str(received)!r}, 'a').write(str(data['signal']['id']) + ' ' + data['delivery'] + chr(10)); "
+        f"open({str(hook_pid)!r}, 'w').write(str(os.getpid())); "
+        f"time.sleep(120 if os.path.exists({str(hold)!r}) else 0)"
+    )
+    (workspace / "tracker.yaml").write_text(
+        f"on_signal: {json.dumps([sys.executable, '-c', code])}\nhook_timeout: 300 s\n", encoding="utf-8"
+    )
+    hold.touch()
+    env = {**os.environ, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+    argv = [sys.executable, "-m", "tracker", "--workspace", str(workspace), "watch", "--once", "--quiet"]
+    watcher = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: received.exists() and hook_pid.exists(), timeout=60), "the hook never ran"
+        os.kill(watcher.pid, signal.SIGKILL)  # mid-hook: the mark has not moved
+        watcher.wait(timeout=10)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+        if hook_pid.exists():  # the hook runs in a session of its own: end it by its pid
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(hook_pid.read_text()), signal.SIGKILL)
+    hold.unlink()
+    [first] = received.read_text().split()[:1]
+    again = run_cli("watch", "--once", "--quiet", workspace=workspace, env=env, timeout=120)
+    assert again.code == 0, again.err
+    lines = [line.split() for line in received.read_text().splitlines()]
+    ids = [int(signal_id) for signal_id, _ in lines]
+    assert all(delivery == "at-least-once" for _, delivery in lines)
+    made = {signal_id for (signal_id,) in rows(workspace, "SELECT id FROM signals")}
+    assert len(made) == 3 and set(ids) == made  # nothing lost
+    assert ids.count(int(first)) == 2  # the interrupted one came again, with the same id
+    assert len(ids) == 4  # and only that one

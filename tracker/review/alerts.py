@@ -3,8 +3,9 @@
 The project sends no mail and posts to no chat. Instead `tracker watch` runs a command
 the user configured (`on_signal`, `on_digest` in tracker.yaml) with the data as JSON
 on its standard input, so any mailer, chat CLI or script can be wired in
-(docs/deploy.md has examples). Hooks run without a shell, with a timeout, in their
-own process group (killed whole on timeout); a failing hook is reported, never fatal.
+(docs/deploy.md has examples). Hooks run without a shell, with a timeout, in a session
+of their own; at the timeout their whole process tree is killed, their output is
+bounded, and a failing hook is reported, never fatal.
 
     digest = build_digest(db, statements, since=..., until=...)
     print(render_digest(digest, "markdown"))
@@ -13,16 +14,21 @@ own process group (killed whole on timeout); a failing hook is reported, never f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal as signals
 import subprocess
+import threading
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from tracker.records.statements import commitment_index
 from tracker.storage import digest as store
@@ -190,6 +196,9 @@ def signal_payload(item: NewSignal, index: Mapping[str, Commitment], workspace: 
     article = data.pop("article")
     return {
         "event": "signal",
+        # The watcher moves its mark after the hook ran: a crash in between hands the same
+        # signal over again, so a receiver drops repeats by signal.id (docs/deploy.md).
+        "delivery": "at-least-once",
         "workspace": str(workspace),
         "signal": data,
         "article": article,
@@ -348,18 +357,29 @@ def run_hook(
 ) -> HookResult:
     """Run `argv` (no shell) with `payload` as JSON on stdin; never raises for the hook's sake.
 
-    The hook gets TRACKER_EVENT (signal, digest) and TRACKER_WORKSPACE in its
-    environment. It runs in a new session so that on timeout its whole process group
-    is killed: `sh -c 'mail ...'` must not leave a `mail` holding our pipes.
+    The hook gets TRACKER_EVENT (signal, digest), TRACKER_WORKSPACE and, for a signal,
+    TRACKER_SIGNAL_ID in its environment. Bounded on every side: its standard output is
+    discarded (read into nothing), at most STDERR_TAIL bytes of its standard error are
+    kept, and at `timeout` its whole process tree is ended (see `end_process_tree`), a
+    grandchild that started a session of its own or was orphaned included.
     """
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    env = {**os.environ, "TRACKER_EVENT": event, "TRACKER_WORKSPACE": str(payload.get("workspace", ""))}
+    marker = f"{os.getpid()}-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "TRACKER_EVENT": event,
+        "TRACKER_WORKSPACE": str(payload.get("workspace", "")),
+        HOOK_MARKER: marker,
+    }
+    signal = payload.get("signal")
+    if isinstance(signal, Mapping) and signal.get("id") is not None:
+        env["TRACKER_SIGNAL_ID"] = str(signal["id"])
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             cwd=cwd,
             env=env,
@@ -368,29 +388,46 @@ def run_hook(
     except OSError as exc:
         return HookResult(tuple(argv), None, 0.0, f"cannot run {argv[0]!r}: {exc.strerror or exc}")
     try:
-        return _wait(proc, argv, data, timeout, started)
+        return _wait(proc, argv, data, timeout, started, marker)
     finally:
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        for pipe in (proc.stdin, proc.stderr):
             if pipe is not None:
-                pipe.close()
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+#: Environment variable that marks every process a hook starts (inherited by its
+#: descendants, even those that leave its session or are orphaned), so all can be found.
+HOOK_MARKER = "TRACKER_HOOK_RUN"
 
 
 def _wait(
-    proc: subprocess.Popen[bytes], argv: Sequence[str], data: bytes, timeout: float, started: float
+    proc: subprocess.Popen[bytes],
+    argv: Sequence[str],
+    data: bytes,
+    timeout: float,
+    started: float,
+    marker: str,
 ) -> HookResult:
+    deadline = started + timeout
+    stderr = _Tail(proc.stderr, STDERR_TAIL)
+    feeder = threading.Thread(target=_feed, args=(proc, data), name="tracker-hook-stdin", daemon=True)
+    feeder.start()
     try:
-        _out, err = proc.communicate(data, timeout=timeout)
+        proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        # A descendant may still hold stderr open: its time is the hook's time.
+        stderr.join(max(0.0, deadline - time.monotonic()))
+        if stderr.is_alive():
+            raise subprocess.TimeoutExpired(list(argv), timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        try:
-            proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:  # a grandchild left its own group and holds the pipes
-            proc.wait(timeout=5)  # the hook itself is dead: reap it, leave the pipes to `finally`
+        end_process_tree(proc, marker)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
         return HookResult(
             tuple(argv), proc.returncode, time.monotonic() - started, f"timed out after {timeout:g} s; killed"
         )
     seconds = time.monotonic() - started
-    tail = err[-STDERR_TAIL:].decode("utf-8", "replace").strip()
+    tail = stderr.text()
     if proc.returncode != 0:
         return HookResult(
             tuple(argv), proc.returncode, seconds, f"exited with status {proc.returncode}", tail
@@ -398,8 +435,62 @@ def _wait(
     return HookResult(tuple(argv), 0, seconds, None, tail)
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signals.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    """Write the payload; a hook that does not read its stdin is its own business."""
+    assert proc.stdin is not None
+    with contextlib.suppress(OSError, ValueError):
+        proc.stdin.write(data)
+        proc.stdin.close()
+
+
+class _Tail(threading.Thread):
+    """Reads a pipe to its end, keeping only the last `limit` bytes: `cat /dev/zero >&2`
+    in a hook costs a little CPU until the timeout, never memory."""
+
+    def __init__(self, pipe: Any, limit: int) -> None:
+        super().__init__(name="tracker-hook-stderr", daemon=True)
+        self.pipe = pipe
+        self.limit = limit
+        self.kept = bytearray()
+        self.start()
+
+    def run(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := self.pipe.read1(65536):
+                self.kept += chunk
+                if len(self.kept) > 2 * self.limit:
+                    del self.kept[: -self.limit]
+
+    def text(self) -> str:
+        return bytes(self.kept[-self.limit :]).decode("utf-8", "replace").strip()
+
+
+def end_process_tree(proc: subprocess.Popen[bytes], marker: str | None = None) -> None:
+    """Kill a hook and everything it started: its process group, its descendants, and
+    every process carrying its `marker` in the environment.
+
+    The group alone misses a grandchild that called setsid(); the tree of descendants
+    misses one whose parent exited (it is re-parented to init). The marker finds both,
+    unless a process cleared its own environment. Two rounds, for a fork in between.
+    """
+    for _round in range(2):
+        victims: dict[int, psutil.Process] = {}
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                victims[child.pid] = child
+        if marker is not None:
+            for candidate in psutil.process_iter():
+                if candidate.pid in victims or candidate.pid == os.getpid():
+                    continue
+                with contextlib.suppress(psutil.Error):
+                    if candidate.environ().get(HOOK_MARKER) == marker:
+                        victims[candidate.pid] = candidate
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signals.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        for victim in victims.values():
+            with contextlib.suppress(psutil.Error):
+                victim.kill()
+        if not victims:
+            return
