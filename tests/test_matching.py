@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_rules_model import make_workspace, statements_of
+from tracker.errors import StaleRulesError
 from tracker.rules import Matcher, compile_rules, load_rules
 from tracker.rules.matching import (
     drafts_for,
@@ -298,3 +299,37 @@ def test_drafts_join_every_rule_of_a_pair(ws: Path) -> None:
     hits = [h["rule"] for h in draft.hits]
     assert set(hits) == {"drills", "drills-context"}
     assert json.loads(json.dumps(list(draft.hits)))  # JSON-ready
+
+
+# ---------------------------------------------------------------- racing matchers (issue 16)
+
+RULES_V2 = RULES_V1.replace("any: [cert, drill*, exercise]", "any: [naval, fleet, submarine]")
+
+
+def test_stale_rules_never_win_a_race_with_newer_ones(ws: Path, db: Database) -> None:
+    """`tracker match` with the old rules interleaved with the watcher's re-match with the new."""
+    ids = [insert_article(db, f"China and Russia hold CERT drills {i}") for i in range(4)]
+    old = matcher_for(ws, RULES_V1)  # `tracker match` loaded the rules ...
+    rematch_all(db, old)
+    assert sum(r["state"] == "active" for r in rows(db).values()) == 4
+    new = matcher_for(ws, RULES_V2)  # ... then the file was edited and the watcher reloaded
+    assert new.loaded_at > old.loaded_at
+    assert rematch_all(db, new).retracted == 4
+    with pytest.raises(StaleRulesError, match="rules changed while matching"):
+        match_articles(db, old, ids[:2])  # the old run's next batch
+    with pytest.raises(StaleRulesError):
+        rematch_all(db, old)
+    assert all(r["state"] == "retracted" for r in rows(db).values())  # nothing reactivated
+    assert not rules_changed(db, new)
+
+
+def test_the_same_rules_loaded_twice_never_conflict(ws: Path, db: Database) -> None:
+    a1 = insert_article(db, "China and Russia hold CERT drills")
+    first = matcher_for(ws, RULES_V1)
+    second = matcher_for(ws, RULES_V1)
+    match_articles(db, second, [a1])
+    assert match_articles(db, first, [a1]).unchanged == 1  # older load, same rules: fine
+    newer = matcher_for(ws, RULES_V2)
+    rematch_all(db, newer)
+    reverted = matcher_for(ws, RULES_V1)  # the edit undone: the newest load wins again
+    assert rematch_all(db, reverted).reactivated == 1

@@ -55,6 +55,10 @@ class StorageError(TrackerError):
     """The state database cannot be opened, migrated or written."""
 
 
+class StaleRulesError(TrackerError):
+    """Newer rules matched the stored articles while these (older) rules were matching."""
+
+
 class NotFoundError(TrackerError):
     """An id given by the user (commitment, signal, rule, feed, snapshot) does not exist."""
 

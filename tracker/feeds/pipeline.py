@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tracker.errors import FeedError, StorageError
+from tracker.errors import FeedError, StorageError, TrackerError
 from tracker.feeds.backfill import SourceBatch, read_paths
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
 from tracker.feeds.fulltext import FullTextPlan, fill
@@ -368,7 +368,7 @@ def _call_hook(hook: OnStored, ids: Sequence[int], source: str) -> list[str]:
     `tracker match` can link them later."""
     try:
         hook(list(ids))
-    except StorageError as exc:
+    except TrackerError as exc:  # a full disk, rules that changed meanwhile: one line
         log.error("on_stored failed for %s: %s", source, exc)
         return [f"matching the new articles failed: {exc}"]
     except Exception as exc:

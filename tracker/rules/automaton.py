@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -406,6 +407,9 @@ class Matcher:
         self._by_field = any(c.field_mask != _ALL_FIELDS for c in self._rules)
         self._automaton = automaton
         self.fingerprint = fingerprint
+        #: When these rules were compiled (read from their files): of two matchers with
+        #: different rules, the later one reflects the files as they are now.
+        self.loaded_at = time.time()
         self._by_id = {c.rule.id: c for c in self._rules}
         #: Per term form (gid): the rules for which it is evidence worth one point, two points.
         self._evidence = evidence

@@ -7,6 +7,11 @@
   stored signals reflect the current rules (`rules_changed`);
 - `rule_test(db, matcher, rule_id, since)`: a dry run of one rule, for tuning.
 
+Racing matchers: `tracker match` may run while the watcher re-matches after a rules
+edit. Each batch's transaction compares the rules it comes from with the newest rules
+that have written (`storage.signals._claim_rules`) and refuses to write with older
+ones, so old rules never reactivate what new rules retracted.
+
 Matching is idempotent. For each (article, commitment) the rules link now, a signal is
 added, updated, or brought back from retraction; a signal the rules no longer make is
 retracted. A reviewed signal (confirmed or rejected) is never changed in any way: a
@@ -166,7 +171,7 @@ def rematch_all(db: Database, matcher: Matcher, *, batch_size: int = 500) -> Mat
     summary = MatchSummary()
     for batch in store.iter_articles(db, batch_size=batch_size):
         summary.add(_match_batch(db, matcher, batch))
-    store.set_rules_fingerprint(db, matcher.fingerprint)
+    store.set_rules_fingerprint(db, matcher.fingerprint, _claim(matcher))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -179,7 +184,7 @@ def rules_changed(db: Database, matcher: Matcher) -> bool:
 def _match_batch(db: Database, matcher: Matcher, articles: list[Article]) -> MatchSummary:
     results = [result for article in articles for result in matcher.match(article)]
     drafts = drafts_for(results)
-    plan = store.sync_signals(db, [a.id for a in articles], drafts, plan_sync)
+    plan = store.sync_signals(db, [a.id for a in articles], drafts, plan_sync, rules=_claim(matcher))
     return MatchSummary(
         articles=len(articles),
         links=len(drafts),
@@ -190,6 +195,12 @@ def _match_batch(db: Database, matcher: Matcher, articles: list[Article]) -> Mat
         unchanged=plan.unchanged,
         kept_reviewed=plan.kept_reviewed,
     )
+
+
+def _claim(matcher: Matcher) -> store.RulesClaim:
+    """Every matching write says which rules it comes from; storage refuses a stale one
+    inside the same transaction (StaleRulesError), so the newest rules always win."""
+    return store.RulesClaim(matcher.fingerprint, getattr(matcher, "loaded_at", 0.0))
 
 
 def make_on_stored(db: Database, matcher: Callable[[], Matcher]) -> Callable[[Sequence[int]], MatchSummary]:

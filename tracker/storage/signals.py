@@ -21,15 +21,17 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from tracker.errors import NotFoundError
+from tracker.errors import NotFoundError, StaleRulesError
 from tracker.storage.articles import row_to_article
 from tracker.storage.db import Database, from_db, to_db, utcnow
 from tracker.types import Article, Signal, TermHit
 
 RULES_FINGERPRINT_KEY = "rules_fingerprint"
+#: The rules in force: the fingerprint and load time of the newest rules that matched.
+RULES_CLAIM_KEY = "rules_claim"
 #: SQLite allows 999 bound parameters in old builds; stay well below.
 _CHUNK = 500
 
@@ -106,6 +108,14 @@ Planner = Callable[[dict[tuple[int, str], StoredSignal], dict[tuple[int, str], S
 # ---------------------------------------------------------------- writing
 
 
+@dataclass(frozen=True)
+class RulesClaim:
+    """Which rules a matching write comes from: their fingerprint and when they were loaded."""
+
+    fingerprint: str
+    loaded_at: float
+
+
 def sync_signals(
     db: Database,
     article_ids: Sequence[int],
@@ -113,14 +123,20 @@ def sync_signals(
     planner: Planner,
     *,
     now: datetime | None = None,
+    rules: RulesClaim | None = None,
 ) -> SyncPlan:
     """Bring the signals of these articles in line with `drafts`, in one transaction.
 
     The existing rows are read inside the write transaction, so a review saved by
-    the dashboard a moment earlier is seen and respected, never overwritten.
+    the dashboard a moment earlier is seen and respected, never overwritten. With
+    `rules`, the same transaction first checks that no newer rules have written since
+    (`_claim_rules`): two processes matching with different rules cannot interleave
+    so that the older rules' signals win.
     """
     stamp = to_db(now or utcnow())
     with db.transaction() as conn:
+        if rules is not None:
+            _claim_rules(conn, rules)
         existing = _existing(conn, article_ids)
         plan = planner(existing, drafts)
         for draft in plan.inserts:
@@ -329,13 +345,43 @@ def rules_fingerprint(db: Database) -> str | None:
     return row["value"] if row else None
 
 
-def set_rules_fingerprint(db: Database, fingerprint: str) -> None:
+def set_rules_fingerprint(db: Database, fingerprint: str, rules: RulesClaim | None = None) -> None:
+    """Record that every stored article was matched with these rules (checked like a
+    matching write, so a stale full re-match cannot leave its fingerprint last)."""
     with db.transaction() as conn:
+        if rules is not None:
+            _claim_rules(conn, rules)
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (RULES_FINGERPRINT_KEY, fingerprint),
         )
+
+
+def _claim_rules(conn: sqlite3.Connection, rules: RulesClaim) -> None:
+    """Compare-and-set, inside the caller's write transaction, of the rules in force.
+
+    The rules in force are the most recently loaded ones that have written. A write
+    from other rules loaded earlier is refused (StaleRulesError): `tracker match` started
+    with yesterday's rules stops at its next batch once the watcher, which reloaded the
+    edited files, has matched with today's. Same rules: always allowed.
+    """
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (RULES_CLAIM_KEY,)).fetchone()
+    held = json.loads(row["value"]) if row else None
+    held_at = float(held.get("loaded_at", 0)) if held else 0.0
+    same = bool(held) and held.get("fingerprint") == rules.fingerprint
+    if held and not same and held_at > rules.loaded_at:
+        when = datetime.fromtimestamp(held_at, UTC).isoformat(timespec="seconds")
+        raise StaleRulesError(
+            f"the rules changed while matching: newer rules (loaded {when}) have matched the "
+            "articles since these were loaded; this batch was not written; run `tracker match` again"
+        )
+    if same and held_at >= rules.loaded_at:
+        return
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (RULES_CLAIM_KEY, _dump({"fingerprint": rules.fingerprint, "loaded_at": rules.loaded_at})),
+    )
 
 
 def _dump(value: Any) -> str:
