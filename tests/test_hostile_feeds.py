@@ -120,21 +120,21 @@ async def _parse_both(pool: ParsePool) -> list[object]:
 
 def test_a_single_feed_pass_parses_in_a_capped_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """The watcher's jobs poll one feed at a time: they too parse under the ceiling."""
-    made: list[dict[str, object]] = []
-    real = pipeline.ParsePool
+    made: list[ParsePool] = []
+    real = pipeline.shared_pool
 
     def recording(*args: object, **kwargs: object) -> ParsePool:
-        made.append(kwargs)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
 
-    monkeypatch.setattr(pipeline, "ParsePool", recording)
+    monkeypatch.setattr(pipeline, "shared_pool", recording)
     from tracker.storage.db import open_database
     from tracker.types import Feed
 
     db = open_database(":memory:")
     feed = Feed(name="one", url="http://127.0.0.1:9/feed.xml")
     pipeline.poll_feeds(db, [feed], settings=pipeline.PollSettings())
-    assert made and made[0]["processes"] is True and made[0]["memory_limit"] == PARSE_MEMORY_LIMIT
+    assert made and made[0].processes and made[0].memory_limit == PARSE_MEMORY_LIMIT
 
 
 MEASURE = textwrap.dedent(

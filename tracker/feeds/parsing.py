@@ -17,6 +17,7 @@ returns plain picklable values. `ParsePool` spreads parsing over the machine's c
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import io
 import multiprocessing
@@ -514,6 +515,8 @@ def default_workers() -> int:
 PARSE_TIMEOUT = 60.0
 #: Extra time a worker process gets (start-up, queueing) before the pool is killed.
 PROCESS_GRACE = 15.0
+#: Parses per worker process before it is replaced (its memory returned to the system).
+TASKS_PER_WORKER = 200
 
 
 class ParsePool:
@@ -553,6 +556,8 @@ class ParsePool:
             mp_context=_mp_context(),
             initializer=_worker_init,
             initargs=(self.memory_limit,),
+            # A worker that parsed a huge feed keeps its heap: renew workers now and then.
+            max_tasks_per_child=TASKS_PER_WORKER,
         )
 
     def _get_executor(self) -> Executor:
@@ -662,6 +667,40 @@ class ParsePool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_SHARED: dict[tuple[int, float, int | None], ParsePool] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(
+    workers: int | None = None,
+    *,
+    timeout: float = PARSE_TIMEOUT,
+    memory_limit: int | None = PARSE_MEMORY_LIMIT,
+) -> ParsePool:
+    """A process-wide pool of capped workers, kept between passes.
+
+    Starting a worker costs a fork plus the import of the program's main module
+    (~0.3 s); the watcher runs a pass per feed every few minutes, so its passes share
+    warm workers. Workers start on demand (one for a one-feed pass) and are renewed
+    every TASKS_PER_WORKER parses; all end with the process (atexit).
+    """
+    key = (workers or default_workers(), timeout, memory_limit)
+    with _SHARED_LOCK:
+        pool = _SHARED.get(key)
+        if pool is None:
+            pool = _SHARED[key] = ParsePool(key[0], timeout=timeout, memory_limit=memory_limit)
+        return pool
+
+
+@atexit.register
+def _close_shared() -> None:
+    with _SHARED_LOCK:
+        pools = list(_SHARED.values())
+        _SHARED.clear()
+    for pool in pools:
+        pool.close()
 
 
 def _unwrap(result: ParsedFeed | tuple[str, str], url: str) -> ParsedFeed:

@@ -34,7 +34,7 @@ from tracker.feeds.backfill import SourceBatch, read_paths
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
 from tracker.feeds.fulltext import FullTextPlan, fill
 from tracker.feeds.pages import PageFetcher
-from tracker.feeds.parsing import PARSE_MEMORY_LIMIT, PARSE_TIMEOUT, ParsedFeed, ParsePool, default_workers
+from tracker.feeds.parsing import PARSE_MEMORY_LIMIT, PARSE_TIMEOUT, ParsedFeed, ParsePool, shared_pool
 from tracker.feeds.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
 from tracker.storage import articles as article_store
 from tracker.storage import feeds as feed_store
@@ -162,17 +162,9 @@ class _Pass:
                 continue
             results[index] = _skipped(feed, state, reason)
             _tick(progress, results[index])
-        # Every parse runs in a memory-capped worker, a single-feed pass included: the cap
-        # is what bounds a hostile feed. Workers start on the first body (none for 304s).
-        workers = min(self.settings.parse_workers or default_workers(), max(1, len(todo)))
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
         try:
-            with ParsePool(
-                workers,
-                processes=self.settings.parse_workers != 0,
-                timeout=self.settings.parse_timeout,
-                memory_limit=self.settings.parse_memory,
-            ) as pool:
+            with self._parse_pool() as pool:
                 async with Fetcher(self.settings.fetch) as fetcher, self._pages() as pages:
                     self.pages = pages
                     tasks = [
@@ -192,6 +184,19 @@ class _Pass:
                 except StorageError as exc:  # the pass's own error (a full disk) says it already
                     log.error("could not save the state of %d feed(s): %s", len(pending), exc)
         return [results[i] for i in range(len(feeds))]
+
+    def _parse_pool(self) -> contextlib.AbstractContextManager[ParsePool]:
+        """Every parse runs in a memory-capped worker, a one-feed pass included: the cap is
+        what bounds a hostile feed. The workers are shared between passes (kept warm) and
+        start on the first body, so a pass of 304s starts none."""
+        if self.settings.parse_workers == 0:  # tests: a thread, no cap
+            return ParsePool(1, processes=False, timeout=self.settings.parse_timeout)
+        pool = shared_pool(
+            self.settings.parse_workers,
+            timeout=self.settings.parse_timeout,
+            memory_limit=self.settings.parse_memory,
+        )
+        return contextlib.nullcontext(pool)
 
     async def _guarded(
         self,
