@@ -84,7 +84,8 @@ def make_workspace(root: Path, server: FeedServer, *, tracker_yaml: str | None =
     write(root / "rules" / "rules.yaml", RULES)
     write(
         root / "feeds" / "feeds.yaml",
-        f"feeds:\n  - name: example\n    url: {server.url('/feed.xml')}\n    language: en\n",
+        f"feeds:\n  - name: example\n    url: {server.url('/feed.xml')}\n    language: en\n"
+        "    allow_private: true\n",
     )
     if tracker_yaml is not None:
         write(root / "tracker.yaml", tracker_yaml)

@@ -47,6 +47,7 @@ def fast(**changes: object) -> PageSettings:
         "per_host_interval": 0.0,
         "trust_env": False,
         "max_body_bytes": 2 * 1024 * 1024,
+        "allow_private": True,  # the loopback site
     }
     fetch.update({k: v for k, v in changes.items() if k in fetch})
     rest = {k: v for k, v in changes.items() if k not in fetch}
@@ -215,7 +216,8 @@ def test_feed_marked_fulltext_fetches_pages_no_rule_gates(server: FeedServer, tm
     server.feed("/feed.xml", summary_feed(server, [("/news/2", "Weather", "Rain.")]))
     root = make_workspace(tmp_path / "ws", server, tracker_yaml="fulltext: feeds\n")
     (root / "feeds" / "feeds.yaml").write_text(
-        f"feeds:\n  - name: example\n    url: {server.url('/feed.xml')}\n    fulltext: true\n",
+        f"feeds:\n  - name: example\n    url: {server.url('/feed.xml')}\n    fulltext: true\n"
+        "    allow_private: true\n",
         encoding="utf-8",
     )
     tracker = tracker_for(root)

@@ -706,9 +706,14 @@ class Tracker:
         A page unchanged since its latest archive is only checked; a 404/410 keeps the
         archives and flags the source gone since then.
         """
+        from urllib.parse import urlsplit
+
         from tracker.feeds.archive import archive_evidence
 
-        return archive_evidence(self.db, self.archive_dir, evidence_ids, settings=self.page_settings)
+        private = frozenset((urlsplit(f.url).hostname or "").lower() for f in self.feeds() if f.allow_private)
+        return archive_evidence(
+            self.db, self.archive_dir, evidence_ids, settings=self.page_settings, private_hosts=private
+        )
 
     def archived_page(self, evidence_id: int) -> ArchivedPage:
         """The latest archived copy of an evidence page as plain text (works with the page gone)."""

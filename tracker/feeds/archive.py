@@ -244,10 +244,13 @@ def archive_evidence(
     evidence_ids: Sequence[int] | None,
     *,
     settings: PageSettings | None = None,
+    private_hosts: frozenset[str] = frozenset(),
 ) -> list[ArchiveOutcome]:
     """Archive the pages of these evidence items (None: every current one with a URL).
 
-    Each page is fetched politely (feeds.pages). A new capture is written only when the
+    Each page is fetched politely (feeds.pages), under the feeds' address policy: a page
+    on a loopback or private address only when its host is that of a feed that opted in
+    (`private_hosts`). A new capture is written only when the
     body differs from the latest archive's; a 404/410 keeps every archive and flags the
     source gone since the first time it answered so.
     """
@@ -266,8 +269,10 @@ def archive_evidence(
                 if not url:
                     return _no_url(evidence_id)
                 # the body is written out (or dropped) before the turn is given back
+                allow = (urlsplit(url).hostname or "").lower() in private_hosts
                 async with pages.hold(url):
-                    return _archive_one(db, folder, evidence_id, url, await pages.get(url))
+                    page = await pages.get(url, allow_private=allow)
+                    return _archive_one(db, folder, evidence_id, url, page)
 
             return list(await asyncio.gather(*(one(evidence_id, url) for evidence_id, url in targets)))
 

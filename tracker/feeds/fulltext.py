@@ -47,12 +47,14 @@ async def fill(
     *,
     wants: Wants,
     every: bool,
+    allow_private: bool = False,
     in_writer: Callable[..., asyncio.Future[object]] | None = None,
     extractor: concurrent.futures.Executor | None = None,
 ) -> FullTextStats:
     """Fetch and store the full text of these articles that want it and were never tried.
 
-    `every`: the feed asked for full text of every article (`fulltext: true`).
+    `every`: the feed asked for full text of every article (`fulltext: true`);
+    `allow_private`: the feed opted in to private addresses, so may its pages.
     `in_writer` runs a storage call on the pipeline's writer thread (None: here).
     """
 
@@ -74,7 +76,7 @@ async def fill(
         # Fetch, extract, and let the body go at once: with `pages.hold` at most
         # `concurrency` bodies are held in the whole pass, whatever the number of articles.
         async with pages.hold(article.url or ""):
-            page = await pages.get(article.url or "")
+            page = await pages.get(article.url or "", allow_private=allow_private)
             text = ""
             if page.status == "ok" and page.body:
                 text = await loop.run_in_executor(

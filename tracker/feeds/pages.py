@@ -115,18 +115,19 @@ class PageFetcher:
         async with slot, self._bodies:
             yield
 
-    async def get(self, url: str) -> FetchedPage:
+    async def get(self, url: str, *, allow_private: bool = False) -> FetchedPage:
         """One page, as a FetchedPage whatever happens (never raises for the server's doing).
 
         Bounded by the Fetcher's per-host slots and pace; callers fetching many pages
-        take `hold` around it (and the body's use) to bound memory.
+        take `hold` around it (and the body's use) to bound memory. The address policy of
+        feeds holds for pages too: `allow_private` when the article's feed opted in.
         """
         now = datetime.now(UTC)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return FetchedPage(url=url, status="refused", fetched_at=now, error="not an http(s) URL")
         if self.settings.robots:
-            allowed, problem = await self._allowed(url)
+            allowed, problem = await self._allowed(url, allow_private)
             if problem is not None:
                 return FetchedPage(url=url, status="error", fetched_at=now, error=problem)
             if not allowed:
@@ -136,10 +137,12 @@ class PageFetcher:
                     fetched_at=now,
                     error=f"robots.txt of {parts.hostname} disallows it for {ROBOTS_AGENT}",
                 )
-        fetched = await self._fetcher.fetch(url, accept=ACCEPT_HTML, content_types=HTML_TYPES, cut=True)
+        fetched = await self._fetcher.fetch(
+            url, accept=ACCEPT_HTML, content_types=HTML_TYPES, cut=True, allow_private=allow_private
+        )
         return page_from(fetched, datetime.now(UTC))
 
-    async def _allowed(self, url: str) -> tuple[bool, str | None]:
+    async def _allowed(self, url: str, allow_private: bool = False) -> tuple[bool, str | None]:
         """May this URL be fetched, and why not when robots.txt could not be read."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
@@ -147,7 +150,7 @@ class PageFetcher:
         async with lock:  # one robots.txt request per site, however many pages wait for it
             known = self._robots.get(origin)
             if known is None:
-                known = self._robots[origin] = await self._read_robots(origin)
+                known = self._robots[origin] = await self._read_robots(origin, allow_private)
                 delay = known[0].crawl_delay(ROBOTS_AGENT)
                 if delay:
                     seconds = min(float(delay), self.settings.max_crawl_delay)
@@ -155,9 +158,13 @@ class PageFetcher:
         parser, problem = known
         return parser.can_fetch(ROBOTS_AGENT, url), problem
 
-    async def _read_robots(self, origin: str) -> tuple[urllib.robotparser.RobotFileParser, str | None]:
+    async def _read_robots(
+        self, origin: str, allow_private: bool = False
+    ) -> tuple[urllib.robotparser.RobotFileParser, str | None]:
         parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
-        fetched = await self._fetcher.fetch(origin + "/robots.txt", accept="text/plain, */*;q=0.1")
+        fetched = await self._fetcher.fetch(
+            origin + "/robots.txt", accept="text/plain, */*;q=0.1", allow_private=allow_private
+        )
         status = fetched.http_status
         if fetched.status == "ok" and fetched.body is not None:
             text = fetched.body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")

@@ -262,6 +262,7 @@ class _Pass:
                     result.article_ids,
                     wants=plan.wants,
                     every=feed.fulltext,
+                    allow_private=feed.allow_private,
                     in_writer=self._in_writer,
                 )
                 fulltext = stats.stored
