@@ -85,7 +85,7 @@ async def test_confirm_makes_evidence_and_reject_stays_rejected(fixture: Fixture
             ("alpha/2", "supports")
         ]
         screen.query_one("#items", DataTable).move_cursor(row=item_keys(screen).index(f"signal:{radio}"))
-        await pilot.press("x")
+        await pilot.press("x", "y")
         assert query(fixture, "SELECT review FROM signals WHERE id = ?", radio) == [("rejected",)]
         table = screen.query_one("#items", DataTable)
         states = {str(k.value): table.get_row(k)[0].plain for k in table.rows}
@@ -94,14 +94,14 @@ async def test_confirm_makes_evidence_and_reject_stays_rejected(fixture: Fixture
         assert "1 to review" in screen.sub_title
 
 
-async def test_relation_and_strength_cycle_and_note_is_saved(fixture: FixtureWorkspace) -> None:
+async def test_relation_and_strength_are_picked_and_note_is_saved(fixture: FixtureWorkspace) -> None:
     app = make_app(fixture)
     async with app.run_test() as pilot:
         screen = await open_commitment(pilot, "alpha/2")
         hostile = int(item_keys(screen)[0].split(":")[1])
-        await pilot.press("r")
+        await pilot.press("r", "j", "enter")
         assert query(fixture, "SELECT relation FROM signals WHERE id = ?", hostile) == [("contradicts",)]
-        await pilot.press("s", "s")
+        await pilot.press("s", "j", "enter")
         assert query(fixture, "SELECT strength FROM signals WHERE id = ?", hostile) == [("representation",)]
         await pilot.press("n")
         assert isinstance(pilot.app.screen, NoteScreen)
@@ -232,7 +232,7 @@ async def test_open_link_uses_the_browser_only_for_http(
 ) -> None:
     opened: list[str] = []
     app = make_app(fixture)
-    monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: opened.append(url))
+    monkeypatch.setattr("tracker.tui.app.open_link", lambda url, configured: opened.append(url) or "test")
     async with app.run_test() as pilot:
         screen = await open_commitment(pilot, "alpha/2")
         await pilot.press("o")  # the hostile article has no link
@@ -248,5 +248,5 @@ async def test_hand_added_evidence_cannot_be_confirmed(fixture: FixtureWorkspace
         assert item_keys(screen)[0].startswith("evidence:")
         await pilot.press("x")
         assert query(fixture, "SELECT count(*) FROM signals WHERE review = 'rejected'") == [(1,)]
-        await pilot.press("r")
+        await pilot.press("r", "j", "enter")
         assert query(fixture, "SELECT relation FROM evidence WHERE signal_id IS NULL") == [("contradicts",)]

@@ -256,7 +256,7 @@ async def test_a_review_waits_for_a_writer_instead_of_failing(fixture: FixtureWo
         thread = threading.Thread(target=writer)
         thread.start()
         holding.wait(5)
-        await pilot.press("x")
+        await pilot.press("x", "y")
         thread.join()
         conn = sqlite3.connect(fixture.db_path)
         rejected = conn.execute("SELECT count(*) FROM signals WHERE review = 'rejected'").fetchone()[0]

@@ -11,7 +11,6 @@ from tests.fixtures_tui import HOSTILE_TITLE
 from tracker.review.overview import month_keys
 from tracker.review.status import compliance_percent
 from tracker.tui.screens.assess import AssessForm, validate_assessment
-from tracker.tui.screens.commitment import next_in
 from tracker.tui.screens.evidence import EvidenceForm, validate_evidence
 from tracker.tui.screens.link import narrow
 from tracker.tui.widgets.badge import score_text, status_text
@@ -183,8 +182,3 @@ def test_link_narrowing_needs_every_word() -> None:
     commitments = [("alpha/1", "Hold consultations"), ("beta/training", "Train journalists")]
     assert narrow(commitments, "alpha cons") == [("alpha/1", "Hold consultations")]
     assert narrow(commitments, "") == commitments
-
-
-def test_next_in_wraps() -> None:
-    assert next_in(("a", "b"), "b") == "a"
-    assert next_in(("a", "b"), None) == "a"

@@ -190,6 +190,11 @@ class Tracker:
         return load_config(self.workspace.config_path)
 
     @property
+    def browser_command(self) -> tuple[str, ...]:
+        """`browser` from tracker.yaml: the argv the dashboard opens links with (empty: none set)."""
+        return self._config[0].browser
+
+    @property
     def stale_after(self) -> timedelta | None:
         """`stale_after` from tracker.yaml; None means the built-in 365 days."""
         return self._config[0].stale_after
@@ -541,6 +546,12 @@ class Tracker:
 
     def reject_signal(self, signal_id: int, *, note: str | None = None, reviewer: str | None = None) -> None:
         self.reviewer.reject(signal_id, note=note, reviewer=reviewer)
+
+    def undo_review(
+        self, signal_id: int, *, expected: str, restore: str | None, reviewer: str | None = None
+    ) -> None:
+        """Undo a confirm or reject (a new, logged review): the signal goes back to `restore`."""
+        self.reviewer.undo_review(signal_id, expected=expected, restore=restore, reviewer=reviewer)
 
     def amend_signal(
         self,

@@ -23,6 +23,8 @@ its default so the watcher still starts. The format is documented in docs/deploy
     fulltext: gate                 # fetch article pages: gate (feeds with `fulltext: true`,
                                    # and summary-only articles passing a rule's `all` gate),
                                    # feeds (only those feeds), off
+    browser: [firefox, --new-tab]  # argv the dashboard's `o` opens links with (the URL is
+                                   # appended, or replaces "{url}"); default: $BROWSER
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ KNOWN_KEYS = (
     "on_signal_limit",
     "shutdown_grace",
     "fulltext",
+    "browser",
 )
 #: When article pages are fetched for their full text (see tracker.feeds.fulltext).
 FULLTEXT_MODES = ("gate", "feeds", "off")
@@ -118,6 +121,8 @@ class Config:
     on_signal_limit: int = DEFAULT_SIGNAL_LIMIT
     shutdown_grace: timedelta = DEFAULT_SHUTDOWN_GRACE
     fulltext: str = "gate"
+    #: argv the dashboard opens links with; empty: $BROWSER or the system's browser.
+    browser: tuple[str, ...] = ()
 
     def zone(self) -> tzinfo:
         """The zone the times of day are in (the machine's when none is configured)."""
@@ -157,6 +162,7 @@ def load_config(path: Path) -> tuple[Config, list[Problem]]:
         on_signal_limit=_count(check, root, "on_signal_limit", DEFAULT_SIGNAL_LIMIT),
         shutdown_grace=check.duration(root, "shutdown_grace", "") or DEFAULT_SHUTDOWN_GRACE,
         fulltext=_fulltext(check, root),
+        browser=_argv(check, root, "browser"),
     )
     return config, check.problems
 

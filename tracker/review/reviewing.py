@@ -128,6 +128,57 @@ class Reviewer:
             evidence_ids = (withdrawn,) if withdrawn else ()
             self._record(conn, [signal["commitment_id"]], now, f"signal {signal_id} rejected", evidence_ids)
 
+    def undo_review(
+        self, signal_id: int, *, expected: str, restore: str | None, reviewer: str | None = None
+    ) -> None:
+        """Put a signal back in the review state it had before a confirm or reject.
+
+        Reviews are append-only, so an undo is itself a review: the signal's state goes
+        back to `restore` (None: waiting for review) and the log gains an "undo" entry
+        saying what was undone. `expected` is the state the undone review left; if the
+        signal is in another state now (someone reviewed it since), nothing changes and
+        the caller is told, so an undo never overwrites a newer decision.
+        """
+        _check_choice("restore", restore, ("confirmed", "rejected"))
+        _check_choice("expected", expected, ("confirmed", "rejected"))
+        now = self.clock()
+        at = _stamp(now)
+        with self.db.transaction() as conn:
+            signal = self._signal(conn, signal_id)
+            if signal["review"] != expected:
+                now_state = signal["review"] or "unreviewed"
+                raise UsageError(
+                    f"SIGNAL: signal {signal_id} is {now_state} now, not {expected}; nothing undone"
+                )
+            evidence_ids: tuple[int, ...] = ()
+            if restore == "confirmed":
+                evidence_ids = (
+                    store.upsert_signal_evidence(
+                        conn,
+                        signal,
+                        relation=signal["relation"],
+                        strength=signal["strength"],
+                        note=signal["note"],
+                        at=at,
+                        added_by=reviewer,
+                    ),
+                )
+                store.set_review(conn, signal_id, "confirmed", at, reviewer)
+            else:
+                withdrawn = store.withdraw_signal_evidence(conn, signal_id, at)
+                evidence_ids = (withdrawn,) if withdrawn else ()
+                if restore is None:
+                    store.clear_review(conn, signal_id)
+                else:
+                    store.set_review(conn, signal_id, restore, at, reviewer)
+            back = restore or "unreviewed"
+            store.log_review(
+                conn, signal_id, "undo", at=at, note=f"{expected} undone; {back} again", reviewer=reviewer
+            )
+            self._record(
+                conn, [signal["commitment_id"]], now, f"signal {signal_id}: {expected} undone", evidence_ids
+            )
+
     def amend_signal(
         self,
         signal_id: int,

@@ -270,6 +270,13 @@ def set_review(conn: sqlite3.Connection, signal_id: int, review: str, at: str, r
     )
 
 
+def clear_review(conn: sqlite3.Connection, signal_id: int) -> None:
+    """The signal waits for review again (an undone review; the log keeps what happened)."""
+    conn.execute(
+        "UPDATE signals SET review = NULL, reviewed_at = NULL, reviewer = NULL WHERE id = ?", (signal_id,)
+    )
+
+
 def amend_signal(conn: sqlite3.Connection, signal_id: int, changes: dict[str, str | None]) -> None:
     """Relation, strength or note of a signal and of its evidence row, if it has one."""
     for column, value in changes.items():

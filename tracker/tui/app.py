@@ -19,24 +19,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.core import Tracker
 from tracker.errors import LockedError, TrackerError
+from tracker.tui.browser import open_link
 from tracker.tui.commands import TrackerCommands
+from tracker.tui.host import SessionReview
 from tracker.tui.messages import ActionFailed, PollFinished, PollProgress
 from tracker.tui.screens.articles import ArticlesScreen
 from tracker.tui.screens.commitment import CommitmentScreen
 from tracker.tui.screens.commitments import CommitmentsScreen
 from tracker.tui.screens.feeds import FeedsScreen
 from tracker.tui.screens.help import HelpScreen
+from tracker.tui.widgets.safe import safe_content
 from tracker.tui.words import poll_summary
 from tracker.types import Overview, PollResult
 
@@ -67,9 +72,10 @@ class TrackerApp(App[None]):
     COMMANDS = App.COMMANDS | {TrackerCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "switch_mode('commitments')", "Commitments", group=SCREENS),
-        Binding("2", "switch_mode('feeds')", "Feeds", group=SCREENS),
-        Binding("3", "switch_mode('articles')", "Articles", group=SCREENS),
+        Binding("1", "go('commitments')", "Commitments", group=SCREENS),
+        Binding("2", "go('feeds')", "Feeds", group=SCREENS),
+        Binding("3", "go('articles')", "Articles", group=SCREENS),
+        Binding("q", "back_or_quit", "Back/quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
         Binding("ctrl+r", "refresh_all", "Refresh feeds", show=False),
@@ -87,6 +93,7 @@ class TrackerApp(App[None]):
         self._clock = clock
         self._seen_version: tuple[int, int] | None = None
         self._overview_future: Future[Overview] | None = None
+        self.session_reviews: list[SessionReview] = []
         self.sub_title = tracker.workspace.root.name
         self.theme = DARK_THEME
 
@@ -219,6 +226,64 @@ class TrackerApp(App[None]):
         if self.current_mode != "commitments":
             self.switch_mode("commitments")
         self.push_screen(CommitmentScreen(commitment_id))
+
+    def action_go(self, mode: str) -> None:
+        """1, 2, 3: that screen's home, whatever was opened on top of it (a commitment)."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        self.call_after_refresh(self._to_base)
+
+    def _to_base(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+
+    def action_back_or_quit(self) -> None:
+        """q: back from a commitment, to the home screen from feeds or articles, else quit."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        elif self.current_mode != self.DEFAULT_MODE:
+            self.switch_mode(self.DEFAULT_MODE)
+        else:
+            self.exit()
+
+    def open_link(self, url: str) -> None:
+        """`o`: the configured command, else $BROWSER, else the system's browser; or say why not.
+
+        When nothing can open it (a server over SSH), the link is copied to the
+        clipboard (through the terminal) so the analyst can paste it elsewhere.
+        """
+        try:
+            how = open_link(url, self.tracker.browser_command)
+        except OSError as exc:
+            self.copy_to_clipboard(url)
+            self.notify(
+                f"{exc}. The link was copied to the clipboard.",
+                title="Could not open the link",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        self.notify(f"Opened with {how}", timeout=2)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: saved in the workspace's screenshots/ folder, and said where.
+
+        Textual's default writes to ~/Downloads, which a server often lacks, and then
+        reports only "Failed to save screenshot".
+        """
+        folder = Path(path) if path else self.tracker.workspace.root / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(
+                f"{folder}: {exc.strerror or exc}", title="Could not save the screenshot", severity="error"
+            )
+            return None
+        self.notify(Content.assemble("Saved to ", safe_content(saved)), title="Screenshot", timeout=6)
+        return None
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -8,6 +8,7 @@ dependency one-way: the app imports its screens, never the reverse.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -16,11 +17,25 @@ if TYPE_CHECKING:
     from tracker.types import Overview
 
 
+@dataclass(frozen=True)
+class SessionReview:
+    """A confirm or reject made in this dashboard session, kept so that `u` can undo it."""
+
+    signal_id: int
+    commitment_id: str
+    #: The state the review left ("confirmed" or "rejected").
+    made: str
+    #: The state before it (None: waiting for review).
+    before: str | None
+
+
 class DashboardHost(Protocol):
     """The services of the running dashboard that its screens use."""
 
     tracker: Tracker
     monitor: bool
+    #: Reviews made since the dashboard opened, oldest first (`u` undoes the last).
+    session_reviews: list[SessionReview]
 
     def now(self) -> datetime:
         """The dashboard's clock (injected in tests)."""
@@ -44,4 +59,8 @@ class DashboardHost(Protocol):
 
     def open_commitment(self, commitment_id: str) -> None:
         """Push the commitment screen for this id."""
+        ...
+
+    def open_link(self, url: str) -> None:
+        """Open a link in the analyst's browser, or say why it could not be opened."""
         ...

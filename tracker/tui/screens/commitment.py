@@ -16,21 +16,23 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from tracker.errors import TrackerError
+from tracker.tui.host import SessionReview
 from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
 from tracker.tui.screens.note import NoteScreen
+from tracker.tui.screens.pick import ConfirmScreen, PickScreen
 from tracker.tui.widgets.badge import StatusBadge, score_text, status_label, status_text
 from tracker.tui.widgets.columns import choose, set_columns
 from tracker.tui.widgets.explanation import ExplanationPanel
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import clean, safe_content, safe_text, shorten
-from tracker.tui.widgets.table import FixedTable
+from tracker.tui.widgets.table import FixedTable, Pane
 from tracker.types import NOT_STATED, RELATIONS, STRENGTHS, CommitmentView, ReviewItem
 
 if TYPE_CHECKING:
@@ -59,11 +61,11 @@ DROPPABLE = ("strength", "score", "source")
 WIDE_AT = 120
 
 
-def next_in(values: tuple[str, ...], current: str | None) -> str:
-    """The value after `current`, wrapping; the first if `current` is not one of them."""
-    if current not in values:
-        return values[0]
-    return values[(values.index(current) + 1) % len(values)]
+RELATION_MEANINGS = {
+    "supports": "supports: shows the commitment being kept",
+    "contradicts": "contradicts: shows it broken or reversed",
+    "context": "context: relevant background, no verdict",
+}
 
 
 class CommitmentScreen(Screen[None]):
@@ -71,8 +73,10 @@ class CommitmentScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", show=False),
+        Binding("q", "back", "Back"),
         Binding("y", "confirm", "Confirm"),
         Binding("x", "reject", "Reject"),
+        Binding("u", "undo", "Undo"),
         Binding("r", "relation", "Relation"),
         Binding("s", "strength", "Strength"),
         Binding("n", "note", "Note"),
@@ -83,6 +87,8 @@ class CommitmentScreen(Screen[None]):
         Binding("t", "show_tab('text')", "Text", show=False),
         Binding("v", "show_tab('review')", "Review", show=False),
     ]
+    #: Actions on the highlighted row: offered only while that row can be seen and has the focus.
+    ROW_ACTIONS = frozenset({"confirm", "reject", "relation", "strength", "note", "open_link"})
 
     def __init__(self, commitment_id: str) -> None:
         super().__init__()
@@ -94,6 +100,20 @@ class CommitmentScreen(Screen[None]):
     def tracker_app(self) -> DashboardHost:
         return self.app  # type: ignore[return-value]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Row keys act only on a row the analyst sees: the review tab shown, its table focused.
+
+        Otherwise `x` on the History tab would reject the signal highlighted on the
+        hidden table. Hidden actions also leave the footer, so it offers what works.
+        """
+        if action in self.ROW_ACTIONS:
+            if not self.is_mounted or self.active_tab != "review":
+                return False
+            return self.focused is self.query_one("#items", DataTable)
+        if action == "undo":
+            return bool(self.tracker_app.session_reviews)
+        return True
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="commitment-head"):
@@ -103,10 +123,10 @@ class CommitmentScreen(Screen[None]):
         with ContentSwitcher(initial="review", id="tabs"):
             with Horizontal(id="review"):
                 yield FixedTable(id="items", cursor_type="row", zebra_stripes=True)
-                yield VerticalScroll(ExplanationPanel(id="explanation"), id="explanation-box")
-            with VerticalScroll(id="text"):
+                yield Pane(ExplanationPanel(id="explanation"), id="explanation-box")
+            with Pane(id="text"):
                 yield Static(id="commitment-text")
-            with VerticalScroll(id="history"):
+            with Pane(id="history"):
                 yield Static(id="commitment-history")
         yield KeyBar()
 
@@ -217,20 +237,65 @@ class CommitmentScreen(Screen[None]):
         if item.state == "confirmed":
             self.notify("Already confirmed", timeout=2)
             return
+        before = item.signal.review
         if self._write("confirm", self.tracker_app.tracker.confirm_signal, item.signal.id):
-            self.notify(f"Confirmed as {item.relation} evidence", timeout=2)
+            self._remember(item, "confirmed", before)
+            self.notify(f"Confirmed as {item.relation} evidence (u undoes)", timeout=2)
             self._move_to_next_unreviewed()
 
     def action_reject(self) -> None:
+        """Ask first: a rejected signal stays rejected when its article matches again."""
         item = self._signal_item("reject")
         if item is None or item.signal is None:
             return
         if item.state == "rejected":
             self.notify("Already rejected", timeout=2)
             return
-        if self._write("reject", self.tracker_app.tracker.reject_signal, item.signal.id):
-            self.notify("Rejected; it stays rejected if the same article matches again", timeout=2)
-            self._move_to_next_unreviewed()
+        signal_id, before = item.signal.id, item.signal.review
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._write("reject", self.tracker_app.tracker.reject_signal, signal_id):
+                self._remember(item, "rejected", before)
+                self.notify("Rejected; it stays rejected if the same article matches again (u undoes)")
+                self._move_to_next_unreviewed()
+
+        detail = Content.assemble(
+            safe_content(shorten(item.title, 200), "bold"),
+            "\n\nIt stays rejected when the article matches again; u undoes it in this session.",
+        )
+        self.app.push_screen(ConfirmScreen("Reject this signal?", detail, yes="Reject"), answered)
+
+    def _remember(self, item: ReviewItem, made: str, before: str | None) -> None:
+        assert item.signal is not None
+        self.tracker_app.session_reviews.append(
+            SessionReview(item.signal.id, self.commitment_id, made, before)
+        )
+        self.refresh_bindings()
+
+    def action_undo(self) -> None:
+        """Undo the last confirm or reject of this session, as a new review in the log."""
+        reviews = self.tracker_app.session_reviews
+        if not reviews:
+            self.notify("Nothing to undo in this session", timeout=2)
+            return
+        last = reviews[-1]
+        if self._write(
+            "undo the review",
+            self.tracker_app.tracker.undo_review,
+            last.signal_id,
+            expected=last.made,
+            restore=last.before,
+        ):
+            reviews.pop()
+            where = "" if last.commitment_id == self.commitment_id else f" on {clean(last.commitment_id)}"
+            self.notify(
+                f"Undone: signal {last.signal_id}{where} is {last.before or 'waiting for review'} again",
+                timeout=3,
+            )
+            self.query_one("#items", FixedTable).move_to_key(f"signal:{last.signal_id}")
+        else:
+            reviews.pop()  # someone reviewed it since; that newer decision stands
+        self.refresh_bindings()
 
     def _amend(self, item: ReviewItem, what: str, **changes: str) -> bool:
         """Change relation, strength or note of a signal (and its evidence) or of hand-added evidence."""
@@ -242,13 +307,29 @@ class CommitmentScreen(Screen[None]):
 
     def action_relation(self) -> None:
         item = self._signal_item("relation")
-        if item is not None:
-            self._amend(item, "set the relation", relation=next_in(RELATIONS, item.relation))
+        if item is None:
+            return
+        choices = [(r, RELATION_MEANINGS.get(r, r)) for r in RELATIONS]
+
+        def chosen(value: str | None) -> None:
+            if value is not None and value != item.relation:
+                self._amend(item, "set the relation", relation=value)
+
+        self.app.push_screen(PickScreen("Relation", item.title, choices, item.relation), chosen)
 
     def action_strength(self) -> None:
         item = self._signal_item("strength")
-        if item is not None:
-            self._amend(item, "set the strength", strength=next_in(STRENGTHS, item.strength))
+        if item is None:
+            return
+        choices = [(s, s.replace("_", " ")) for s in STRENGTHS]
+
+        def chosen(value: str | None) -> None:
+            if value is not None and value != item.strength:
+                self._amend(item, "set the strength", strength=value)
+
+        self.app.push_screen(
+            PickScreen("Strength (weakest first)", item.title, choices, item.strength), chosen
+        )
 
     def action_note(self) -> None:
         item = self._signal_item("note")
@@ -266,10 +347,7 @@ class CommitmentScreen(Screen[None]):
         if item is None or not item.url:
             self.notify("This item has no link", timeout=2)
             return
-        if not item.url.startswith(("http://", "https://")):
-            self.notify("Only http(s) links are opened", severity="warning", timeout=3)
-            return
-        self.app.open_url(item.url)
+        self.tracker_app.open_link(item.url)
 
     def action_add_evidence(self) -> None:
         def save(form: EvidenceForm | None) -> None:
@@ -306,6 +384,7 @@ class CommitmentScreen(Screen[None]):
         self.query_one(ContentSwitcher).current = tab
         self.query_one("#tab-strip", Static).update(tab_strip(tab))
         self.query_one("#items" if tab == "review" else f"#{tab}").focus()
+        self.refresh_bindings()
 
     @property
     def active_tab(self) -> str:

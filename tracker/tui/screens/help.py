@@ -10,12 +10,12 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tracker.tui.widgets.badge import ANALYST_MARK, DERIVED_MARK, STATUS_STYLES, status_label
+from tracker.tui.widgets.table import NAVIGATION_HELP, Pane
 from tracker.types import DERIVED_STATUSES, STRENGTHS, VERDICT_SCORES
 
 STATUS_MEANINGS = {
@@ -64,6 +64,10 @@ def help_content(screen: Screen[Any]) -> Content:
     )
     lines.append(Content.assemble(("  ctrl+q      ", "bold"), "quit   (ctrl+c copies selected text)"))
     lines.append(Content(""))
+    lines.append(Content.styled("Moving in tables and text", "bold $accent"))
+    for part in NAVIGATION_HELP.split(" · "):
+        lines.append(Content(f"  {part}"))
+    lines.append(Content(""))
     lines.append(Content.styled("Statuses", "bold $accent"))
     lines.append(
         Content(f"  {ANALYST_MARK} an analyst's verdict    {DERIVED_MARK} derived while no verdict exists")
@@ -95,7 +99,7 @@ class HelpScreen(ModalScreen[None]):
         self._content = help_content(explained)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with Pane(id="help-body") as body:
             body.border_title = "Help"
             body.border_subtitle = "Esc to close"
             yield Static(self._content, id="help-text")

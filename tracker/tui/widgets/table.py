@@ -14,15 +14,42 @@ original runs. The TUI tests exercise both paths.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist, RowKey
 
+#: The keys people bring from less, vim, lazygit and k9s, on every table and text pane.
+#: Home/End go to the first/last row (DataTable's own scroll sideways, which surprised).
+NAVIGATION: list[BindingType] = [
+    Binding("j", "cursor_down", "Down", show=False),
+    Binding("k", "cursor_up", "Up", show=False),
+    Binding("g", "scroll_top", "Top", show=False),
+    Binding("G", "scroll_bottom", "Bottom", show=False),
+    Binding("home", "scroll_top", "Top", show=False),
+    Binding("end", "scroll_bottom", "Bottom", show=False),
+    Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
+    Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
+]
+#: One line for `?`: these keys are the same on every screen.
+NAVIGATION_HELP = "j/k or ↓/↑ move · g/G or Home/End first/last · ctrl+d/ctrl+u half a page"
+
 
 class FixedTable(DataTable[Any]):
-    """DataTable that trusts the widths it was given."""
+    """DataTable that trusts the widths it was given, with the usual navigation keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = NAVIGATION
+
+    def action_half_page(self, direction: int) -> None:
+        """Half a screen of rows down (1) or up (-1), as ctrl+d/ctrl+u in vim and less."""
+        if not self.row_count:
+            return
+        step = max(1, (self.scrollable_content_region.height - 1) // 2)
+        row = min(self.row_count - 1, max(0, self.cursor_row + direction * step))
+        self.move_cursor(row=row, animate=False)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         new_rows = list(new_rows)
@@ -53,3 +80,19 @@ class FixedTable(DataTable[Any]):
             return False
         self.move_cursor(row=self.get_row_index(key), animate=False)
         return True
+
+
+class Pane(VerticalScroll):
+    """A scrolling text pane that answers the same keys as the tables."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
+    ]
+
+    def action_half_page(self, direction: int) -> None:
+        self.scroll_relative(y=direction * max(1, self.scrollable_content_region.height // 2), animate=False)
