@@ -26,7 +26,7 @@ from tracker.review.reports import COMMITMENT_COLUMNS, EXPORTS, REPORT_FORMATS, 
 from tracker.review.reviewing import CONFIDENCE, Clock, Reviewer, utc_clock
 from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
-from tracker.textnorm import escape_active, inert, inert_link, truncate
+from tracker.textnorm import escape_active, inert, inert_link, search_fold, truncate
 from tracker.types import (
     ArchiveCheck,
     ArchivedPage,
@@ -76,6 +76,7 @@ __all__ = [
     "inert_link",
     "init_workspace",
     "parse_duration",
+    "search_fold",
     "to_csv",
     "to_json",
     "to_yaml",

@@ -18,6 +18,8 @@ import ipaddress
 import re
 import socket
 import unicodedata
+from collections.abc import Callable
+from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -539,3 +541,48 @@ def language_code(value: str | None) -> str | None:
         return None
     code = match.group(1).lower()
     return code if len(code) == 2 else None
+
+
+# ---------------------------------------------------------------- search folding
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def _converter(config: str) -> Callable[[str], str]:
+    """An OpenCC converter, built on first use (loading its dictionaries takes a few ms)."""
+    import opencc
+
+    return opencc.OpenCC(config).convert  # type: ignore[no-any-return]
+
+
+@cache
+def _to_simplified() -> Callable[[str], str]:
+    return _converter("t2s")
+
+
+@cache
+def _to_traditional() -> Callable[[str], str]:
+    return _converter("s2t")
+
+
+def search_fold(text: str) -> str:
+    """The form in which a search query and the text searched are compared.
+
+    Case-insensitive in every script (NFKC, then `casefold`: "СУВЕРЕНИТЕТ" finds
+    "суверенитет"), ё read as е as Russian writes either, and Chinese characters in
+    their simplified form (OpenCC's character conversion), so 主權 finds 主权 and back.
+    """
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+    if folded.isascii():
+        return folded.lower()
+    folded = folded.casefold().replace("ё", "е")
+    return _to_simplified()(folded) if _HAN.search(folded) else folded
+
+
+def han_variants(text: str) -> tuple[str, ...]:
+    """`text`, then its simplified and traditional forms where they differ (for substring search)."""
+    if not _HAN.search(text):
+        return (text,)
+    return tuple(dict.fromkeys((text, _to_simplified()(text), _to_traditional()(text))))

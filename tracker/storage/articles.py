@@ -24,7 +24,7 @@ from typing import Any
 
 from tracker.errors import NotFoundError
 from tracker.storage.db import Database, from_db, to_db, utcnow
-from tracker.textnorm import title_key
+from tracker.textnorm import han_variants, title_key
 from tracker.types import Article, Entry
 
 UPDATE_MIN_INTERVAL = timedelta(hours=1)
@@ -445,7 +445,9 @@ def search_clause(text: str) -> tuple[str, list[Any]]:
 
     Words go to the FTS5 index, each quoted. Chinese and Japanese have no spaces, and
     the index's unicode61 tokenizer keeps a whole run of CJK characters as one token, so
-    CJK terms are matched as substrings instead (slower, but correct).
+    CJK terms are matched as substrings instead (slower, but correct), in both their
+    simplified and traditional forms. Cyrillic needs nothing more: unicode61 folds case
+    and, with remove_diacritics, reads ё as е.
     """
     terms = parse_search(text)
     if not any(not t.negated for t in terms):
@@ -464,9 +466,13 @@ def search_clause(text: str) -> tuple[str, list[Any]]:
         clauses.append("a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(query)
     for term in (t for t in terms if _CJK.search(t.text)):
-        test = "(instr(a.title, ?) > 0 OR instr(a.summary, ?) > 0 OR instr(a.content, ?) > 0)"
+        # 主权 also finds 主權: the term in its simplified and traditional forms (OpenCC).
+        variants = han_variants(term.text)
+        one = "instr(a.title, ?) > 0 OR instr(a.summary, ?) > 0 OR instr(a.content, ?) > 0"
+        test = "(" + " OR ".join([one] * len(variants)) + ")"
         clauses.append(f"NOT {test}" if term.negated else test)
-        params.extend([term.text] * 3)
+        for variant in variants:
+            params.extend([variant] * 3)
     return "(" + " AND ".join(clauses) + ")", params
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from tracker.tui.search import SearchEntry, build_index
 from tracker.tui.widgets.safe import clean
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ _SCREENS = (
 
 
 class TrackerCommands(Provider):
-    """Screens and commitments, searchable by fuzzy match."""
+    """Screens and commitments, searchable by fuzzy match and in every language of the records."""
+
+    _index: dict[str, SearchEntry] | None = None
 
     @property
     def tracker_app(self) -> DashboardHost:
@@ -40,7 +43,10 @@ class TrackerCommands(Provider):
             yield DiscoveryHit(title, partial(self.app.switch_mode, mode), help=help_text)
 
     async def search(self, query: str) -> Hits:
+        """Fuzzy on "Open id: summary"; else any language of the commitment, or its rules' terms."""
         matcher = self.matcher(query)
+        if self._index is None:
+            self._index = build_index(self.tracker_app.tracker)
         for title, mode, help_text in _SCREENS:
             if (score := matcher.match(title)) > 0:
                 yield Hit(
@@ -48,13 +54,18 @@ class TrackerCommands(Provider):
                 )
         for commitment_id, summary in self._commitments():
             label = f"Open {commitment_id}: {summary}"
-            if (score := matcher.match(label)) > 0:
+            help_text = "Show the commitment, its signals and evidence"
+            entry = self._index.get(commitment_id)
+            score = matcher.match(label)
+            if score <= 0 and entry is not None and query.strip() and entry.matches(query):
+                score, help_text = 0.5, clean(entry.snippet(query))
+            if score > 0:
                 yield Hit(
                     score,
                     _highlight(matcher, label),
                     partial(self.tracker_app.open_commitment, commitment_id),
                     text=label,
-                    help="Show the commitment, its signals and evidence",
+                    help=help_text,
                 )
 
 

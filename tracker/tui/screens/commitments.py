@@ -8,7 +8,7 @@ overview in a worker thread and keeps the cursor on the same commitment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
+from tracker.tui.search import SearchEntry, build_index
 from tracker.tui.widgets.badge import score_text, status_label, status_text
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
@@ -92,13 +93,18 @@ class Filters:
     tag: str | None = None
     search: str = ""
 
-    def keep(self, row: OverviewRow) -> bool:
+    def keep(self, row: OverviewRow, entry: SearchEntry | None = None) -> bool:
+        """Does `row` pass? The search looks in `entry` (every language) when given."""
         return (
             (self.statement is None or row.statement_id == self.statement)
             and (self.status is None or row.status.status == self.status)
             and (self.party is None or self.party in row.parties)
             and (self.tag is None or self.tag in row.tags)
-            and (not self.search or row.matches(self.search))
+            and (
+                not self.search
+                or row.matches(self.search)
+                or (entry is not None and entry.matches(self.search))
+            )
         )
 
     @property
@@ -118,12 +124,15 @@ class Group:
     rows: list[OverviewRow] = field(default_factory=list)
 
 
-def arrange(overview: Overview, filters: Filters, sort: Sort) -> list[Group]:
+def arrange(
+    overview: Overview, filters: Filters, sort: Sort, index: Mapping[str, SearchEntry] | None = None
+) -> list[Group]:
     """The groups to show, in statement order, each sorted; empty groups are dropped."""
     column = next((c for c in COLUMNS if c.key == sort.column), COLUMNS[0])
     groups = {s.statement_id: Group(s) for s in overview.statements}
+    index = index or {}
     for row in overview.rows:
-        if filters.keep(row) and row.statement_id in groups:
+        if filters.keep(row, index.get(row.commitment_id)) and row.statement_id in groups:
             groups[row.statement_id].rows.append(row)
     out = [g for g in groups.values() if g.rows]
     for group in out:
@@ -158,6 +167,8 @@ class CommitmentsScreen(Screen[None]):
         #: Rendered cells per commitment, valid for one overview and one column layout.
         self._cells: dict[str, list[Text]] = {}
         self._search_timer: Timer | None = None
+        #: Every commitment's text in all its languages, folded; built on the first search.
+        self._search_index: dict[str, SearchEntry] | None = None
 
     @property
     def tracker_app(self) -> DashboardHost:
@@ -262,7 +273,9 @@ class CommitmentsScreen(Screen[None]):
             self._width = width
         else:
             self._mark_sort(table, wide)
-        for group in arrange(self.overview, self.filters, self.sort):
+        if self.filters.search and self._search_index is None:
+            self._search_index = build_index(self.tracker_app.tracker)
+        for group in arrange(self.overview, self.filters, self.sort, self._search_index):
             self._add_group(table, group, columns)
         self._restore_cursor(table, keep)
         table.border_subtitle = self._count_label(table)
