@@ -147,12 +147,14 @@ commitments:
 FEEDS = """\
 feeds:
   - name: tass-en
+    title: TASS (English)
     url: https://tass.example/rss/v2.xml
     language: en
     interval: 1 hour
     tags: [news]
     enabled: true
   - name: xinhua-en
+    title: Xinhua (English)
     url: https://xinhua.example/rss.xml
     language: en
     interval: 2 hours

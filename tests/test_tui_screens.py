@@ -108,16 +108,16 @@ async def test_articles_recent_search_unmatched(fixture: FixtureWorkspace) -> No
         screen = pilot.app.screen
         assert isinstance(screen, ArticlesScreen)
         rows = table_rows(screen, "#articles")
-        assert [r[0] for r in rows][:2] == ["2024-06-27", "2024-06-20"]
-        assert rows[0][1] == "Weather in Moscow" and rows[0][3] == "–"
+        assert [r[1] for r in rows][:2] == ["2024-06-27", "2024-06-20"]
+        assert rows[0][2] == "Weather in Moscow" and rows[0][4] == "–"
         assert "Sunny with light rain" in screen.query_one("#article-preview", Static).content.plain
         await pilot.press("u")
-        assert [r[1] for r in table_rows(screen, "#articles")] == ["Weather in Moscow"]
+        assert [r[2] for r in table_rows(screen, "#articles")] == ["Weather in Moscow"]
         await pilot.press("u", "slash")
         assert screen.query_one("#article-search", Input).has_focus
         screen.query_one("#article-search", Input).value = "consultations"
         await pilot.press("enter")
-        assert [r[1] for r in table_rows(screen, "#articles")] == [
+        assert [r[2] for r in table_rows(screen, "#articles")] == [
             "China and Russia hold consultations on information security"
         ]
         await pilot.press("escape")

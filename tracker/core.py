@@ -325,14 +325,54 @@ class Tracker:
         since: datetime | None = None,
         feed: str | None = None,
         limit: int = 50,
+        unread: bool = False,
     ) -> list[Article]:
         """Stored articles, newest first; `search` is user text for the full-text index.
 
-        Raises ValueError when `search` holds nothing to search for.
+        `unread` keeps those nobody marked read. Raises ValueError when `search` holds
+        nothing to search for.
         """
         from tracker.feeds.pipeline import find_articles
 
-        return find_articles(self.db, search=search, since=since, feed=feed, limit=limit)
+        return find_articles(self.db, search=search, since=since, feed=feed, limit=limit, unread=unread)
+
+    def mark_read(self, article_ids: Sequence[int], *, read: bool = True) -> int:
+        """Mark articles read (or unread again); how many changed."""
+        from tracker.storage.reads import set_read
+
+        return set_read(self.db, article_ids, read, self.clock())
+
+    def request_poll(self, feeds: Sequence[str] = (), *, by: str | None = None) -> list[int]:
+        """Ask a running watcher (any process, any machine on this database) to poll now.
+
+        `feeds` empty: every enabled feed. Unknown names are refused. The request waits
+        in the database until a watcher takes it (`take_poll_requests`).
+        """
+        from tracker.storage.reads import request_poll
+
+        known = {f.name for f in self.feeds()}
+        unknown = sorted(set(feeds) - known)
+        if unknown:
+            raise NotFoundError(f"FEED: no feed named {', '.join(unknown)} (see `tracker feeds`)")
+        return request_poll(self.db, list(feeds) or [None], self.clock(), by)
+
+    def watcher(self) -> str | None:
+        """Who runs `tracker watch` on this workspace now (pid, host, since), or None."""
+        from tracker.records.lock import watch_holder
+
+        return watch_holder(self.workspace.state_dir)
+
+    def take_poll_requests(self) -> list[str | None]:
+        """The watcher's side: the waiting requests' feeds (None: all), now marked taken."""
+        from tracker.storage.reads import take_poll_requests
+
+        return take_poll_requests(self.db, self.clock())
+
+    def waiting_poll_requests(self) -> int:
+        """Requests no watcher has taken yet (none runs, or it has not looked yet)."""
+        from tracker.storage.reads import waiting_poll_requests
+
+        return waiting_poll_requests(self.db)
 
     def article(self, ref: str | int) -> Article:
         """One stored article by id or URL; NotFoundError when there is none."""
@@ -387,12 +427,12 @@ class Tracker:
 
         return export_opml(list(feeds))
 
-    def unmatched_articles(self, *, limit: int = 50) -> list[Article]:
+    def unmatched_articles(self, *, limit: int = 50, unread: bool = False) -> list[Article]:
         """Recent articles no rule links (a rejected link counts as linked): what rules miss."""
         from tracker.storage.overview import unmatched_article_ids
         from tracker.storage.signals import articles_by_ids
 
-        ids = unmatched_article_ids(self.db, limit=limit)
+        ids = unmatched_article_ids(self.db, limit=limit, unread=unread)
         order = {article_id: n for n, article_id in enumerate(ids)}
         return sorted(articles_by_ids(self.db, ids), key=lambda a: order[a.id])
 

@@ -888,6 +888,8 @@ class ArticleRow:
     article: Article
     feeds: tuple[str, ...]
     links: tuple[str, ...]
+    #: Marked read by an analyst (the articles screen can show the unread only).
+    read: bool = False
 
 
 # ---------------------------------------------------------------- alerts

@@ -1,4 +1,4 @@
-"""`tracker watch` (poll feeds on their schedules until stopped) and `tracker digest`."""
+"""`tracker watch` (poll feeds on their schedules until stopped), `tracker poll-now`, `tracker digest`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,23 @@ DEFAULT_SINCE = "24h"
 
 def register(sub: argparse._SubParsersAction) -> None:
     _register_watch(sub)
+    _register_poll_now(sub)
     _register_digest(sub)
+
+
+def _register_poll_now(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "poll-now",
+        help="ask the running `tracker watch` to poll a feed (or every feed) now",
+        description=(
+            "Files a request in the workspace's database; the watcher (in any process, on any "
+            "machine sharing the database) looks every few seconds and polls at once, due or "
+            "not. Use it after editing a feed, instead of waiting for its next turn. Without a "
+            "running watcher the request waits for the next one; `tracker fetch` polls here."
+        ),
+    )
+    p.add_argument("feeds", metavar="FEED", nargs="*", help="feed names (default: every enabled feed)")
+    p.set_defaults(handler=run_poll_now)
 
 
 def _register_watch(sub: argparse._SubParsersAction) -> None:
@@ -79,6 +95,24 @@ def run_watch(args: argparse.Namespace, ctx: Context) -> int:
             sys.stderr.flush()
             os._exit(outcome.exit_status)
     return outcome.exit_status
+
+
+def run_poll_now(args: argparse.Namespace, ctx: Context) -> int:
+    tracker = ctx.tracker
+    tracker.request_poll(args.feeds, by=os.environ.get("USER") or None)
+    what = ", ".join(args.feeds) or "every enabled feed"
+    holder = tracker.watcher()
+    if holder:
+        ctx.say(f"asked the watcher ({holder}) to poll {what} now")
+    else:
+        ctx.say(f"poll of {what} requested")
+        ctx.err.print(
+            "note: no `tracker watch` runs on this workspace now; the request waits for the next "
+            "one (`tracker fetch` polls from here)",
+            style="yellow",
+            markup=False,
+        )
+    return 0
 
 
 def run_digest(args: argparse.Namespace, ctx: Context) -> int:

@@ -480,12 +480,13 @@ def find_articles(
     search: str | None = None,
     feed: str | None = None,
     limit: int = 50,
+    unread: bool = False,
 ) -> list[Article]:
     """Stored articles, newest first; `search` is user text for the full-text index.
 
     Raises ValueError when `search` holds nothing to search for.
     """
-    return article_store.list_articles(db, since=since, search=search, feed=feed, limit=limit)
+    return article_store.list_articles(db, since=since, search=search, feed=feed, limit=limit, unread=unread)
 
 
 def get_article(db: Database, article_id: int) -> Article:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from tracker.review.reviewing import current_statuses
 from tracker.review.status import compliance_percent
 from tracker.storage import overview as store
+from tracker.storage import reads as read_store
 from tracker.storage import reviews as review_store
 from tracker.storage import signals as signal_store
 from tracker.storage.db import Database
@@ -247,4 +248,7 @@ def article_rows(db: Database, articles: Sequence[Article]) -> list[ArticleRow]:
     ids = [a.id for a in articles]
     feeds = store.article_feeds(db, ids)
     links = store.article_links(db, ids)
-    return [ArticleRow(a, a.feeds or feeds.get(a.id, ()), links.get(a.id, ())) for a in articles]
+    read = read_store.read_ids(db, ids)
+    return [
+        ArticleRow(a, a.feeds or feeds.get(a.id, ()), links.get(a.id, ()), a.id in read) for a in articles
+    ]

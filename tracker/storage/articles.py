@@ -24,6 +24,7 @@ from typing import Any
 
 from tracker.errors import NotFoundError
 from tracker.storage.db import Database, from_db, to_db, utcnow
+from tracker.storage.reads import UNREAD
 from tracker.textnorm import han_variants, title_key
 from tracker.types import Article, Entry
 
@@ -369,12 +370,14 @@ def list_articles(
     search: str | None = None,
     feed: str | None = None,
     limit: int = 50,
+    unread: bool = False,
 ) -> list[Article]:
     """Articles newest first (by publication, else first seen), filtered; `search` is user text.
 
-    Raises ValueError when `search` holds no searchable word.
+    `unread` keeps only those not marked read. Raises ValueError when `search` holds no
+    searchable word.
     """
-    where: list[str] = []
+    where: list[str] = [UNREAD] if unread else []
     params: list[Any] = []
     if since is not None:
         where.append("coalesce(a.published, a.first_seen) >= ?")

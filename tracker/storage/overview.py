@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.storage.db import Database
+from tracker.storage.reads import UNREAD
 
 # Totals per commitment. `NOT INDEXED`: one sequential scan of the table beats 100,000
 # random lookups through signals_commitment (measured: 80 ms against 220 ms).
@@ -162,14 +163,18 @@ def article_links(db: Database, article_ids: list[int]) -> dict[int, tuple[str, 
     return {key: tuple(value) for key, value in out.items()}
 
 
-def unmatched_article_ids(db: Database, *, limit: int = 50) -> list[int]:
-    """Newest articles with no active signal; a rejected link counts as a link."""
+def unmatched_article_ids(db: Database, *, limit: int = 50, unread: bool = False) -> list[int]:
+    """Newest articles with no active signal; a rejected link counts as a link.
+
+    `unread` leaves out the articles marked read.
+    """
     with db.reading() as conn:
         rows = conn.execute(
-            "SELECT id FROM articles WHERE NOT EXISTS (SELECT 1 FROM signals s"
-            " WHERE s.article_id = articles.id"
+            "SELECT id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM signals s"
+            " WHERE s.article_id = a.id"
             " AND (s.state = 'active' OR s.review IS NOT NULL))"
-            " ORDER BY coalesce(published, first_seen) DESC, id DESC LIMIT ?",
+            + (f" AND {UNREAD}" if unread else "")
+            + " ORDER BY coalesce(published, first_seen) DESC, id DESC LIMIT ?",
             (limit,),
         )
         return [int(r[0]) for r in rows]

@@ -263,4 +263,22 @@ MIGRATIONS: list[str] = [
         data BLOB NOT NULL
     );
     """,
+    # 5: what the analyst has read; asking a running watcher to poll now
+    """
+    -- articles an analyst marked read (a row per read article; unread is no row)
+    CREATE TABLE article_reads (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        read_at TEXT NOT NULL
+    );
+
+    -- "poll now" requests from `tracker poll-now` or the dashboard; the watcher takes them
+    CREATE TABLE poll_requests (
+        id INTEGER PRIMARY KEY,
+        feed TEXT,                 -- NULL: every enabled feed
+        requested TEXT NOT NULL,
+        requested_by TEXT,
+        taken TEXT                 -- when a watcher took it; NULL while it waits
+    );
+    CREATE INDEX poll_requests_waiting ON poll_requests(taken, id);
+    """,
 ]

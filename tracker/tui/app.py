@@ -189,9 +189,17 @@ class TrackerApp(App[None]):
             results = own.poll_feeds(feeds, force=force, due_only=not manual, progress=progress)
             summary, errors = poll_summary(results)
             self.post_message(PollFinished(summary, errors, manual))
-        except LockedError as exc:
+        except LockedError:
             if manual:
-                self.post_message(ActionFailed("refresh", f"{exc}; its results appear here as it polls"))
+                # `tracker watch` polls this workspace: ask it, through the database.
+                own.request_poll(feeds or [], by="dashboard")
+                what = ", ".join(feeds) if feeds else "every feed"
+                self.post_message(
+                    PollFinished(
+                        f"Asked the running `tracker watch` to poll {what} now; its results appear here",
+                        manual=True,
+                    )
+                )
         except TrackerError as exc:
             self.post_message(ActionFailed("refresh", str(exc)))
         finally:

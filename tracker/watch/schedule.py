@@ -16,6 +16,8 @@ Scheduling (why it is built this way):
   checkpointed and optimised, scheduled reports written, the digest handed to its
   hook. When each last ran is kept in the database, so a watcher started after the
   time (or `--once` from cron) catches up once, and never twice.
+- "Poll now" requests (`tracker poll-now`, the dashboard's refresh keys) wait in the
+  database; a job looks every few seconds, takes them and polls those feeds at once.
 - `on_signal`: a job hands each new signal to the user's hook (tracker.alerts), after
   a poll that stored articles and every minute; a high-water mark in the database
   means each signal goes out once, across restarts.
@@ -109,6 +111,8 @@ class WatchOptions:
     feed_workers: int = 4
     alert_every: timedelta = timedelta(minutes=1)
     heartbeat_every: timedelta = timedelta(hours=1)
+    #: How often the watcher looks for "poll now" requests (`tracker poll-now`, the dashboard).
+    requests_every: timedelta = timedelta(seconds=5)
     watch_files: bool = True
     reload_debounce_ms: int = 500
     fetch: FetchSettings | None = None
@@ -244,6 +248,18 @@ class Pipeline:
         """Poll the feeds that are due (one pass); new articles are matched at once."""
         self.install()
         return self.tracker.poll_feeds([f.name for f in feeds], due_only=True, settings=self.settings)
+
+    def poll_now(self, names: Sequence[str]) -> list[PollResult]:
+        """Poll these feeds now, due or not (someone asked), as `tracker fetch` would.
+
+        Not forced: conditional requests, and a feed backing off after errors (or told
+        to wait by Retry-After) keeps waiting, since hammering a failing server helps nobody.
+        """
+        self.install()
+        return self.tracker.poll_feeds(list(names), settings=self.settings)
+
+    def take_poll_requests(self) -> list[str | None]:
+        return self.tracker.take_poll_requests()
 
     def feed_states(self) -> dict[str, FeedState]:
         return self.tracker.feed_states()
@@ -418,6 +434,7 @@ class Watcher:
         """One pass of everything due, then return (`tracker watch --once`, for cron)."""
         self._prepare()
         steps: list[tuple[str, Callable[[], Any]]] = [("rematch", self.rematch)]
+        steps.append(("poll-requests", self.answer_poll_requests))
         steps.append(("poll", self._poll_due_feeds))
         if self.config.on_signal:
             steps.append(("alerts", self.send_signal_alerts))
@@ -531,6 +548,13 @@ class Watcher:
                 next_run_time=now,
             )
         self.scheduler.add_job(
+            self._guarded(self.answer_poll_requests, label="poll-requests"),
+            IntervalTrigger(seconds=self.options.requests_every.total_seconds(), timezone=UTC),
+            id="poll-requests",
+            name="poll-requests",
+            next_run_time=now,
+        )
+        self.scheduler.add_job(
             self._guarded(self.heartbeat, label="heartbeat"),
             IntervalTrigger(seconds=self.options.heartbeat_every.total_seconds(), timezone=UTC),
             id="heartbeat",
@@ -611,6 +635,30 @@ class Watcher:
         scale = self.options.time_scale
         when = rearm_time(next_due, _utcnow(), self.pipeline.scaled(feed).interval, MIN_REARM * scale)
         self._modify(feed_job_id(feed.name), next_run_time=when)
+
+    def answer_poll_requests(self) -> int:
+        """Poll what `tracker poll-now` and the dashboard asked for, at once; how many feeds.
+
+        A request names a feed or none (every enabled feed). Each polled feed's job is
+        re-armed from its new next-due time, as after a scheduled poll.
+        """
+        wanted = self.pipeline.take_poll_requests()
+        if not wanted:
+            return 0
+        feeds = {f.name: f for f in self.pipeline.records.feeds}
+        if None in wanted:
+            names = [name for name, feed in feeds.items() if feed.enabled]
+        else:
+            names = [name for name in dict.fromkeys(n for n in wanted if n) if name in feeds]
+        log.info("poll requested: %s", ", ".join(names) or "no known feed", extra={"event": "poll_request"})
+        if not names:
+            return 0
+        for result in self.pipeline.poll_now(names):
+            self._log_poll(result)
+            feed = feeds.get(result.feed)
+            if feed is not None and feed.enabled:
+                self._rearm(feed, result.next_due)
+        return len(names)
 
     def _poll_due_feeds(self) -> None:
         feeds = [f for f in self.pipeline.records.feeds if f.enabled]
