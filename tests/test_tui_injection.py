@@ -43,7 +43,7 @@ async def test_commitments_screen_shows_markup_in_a_summary_as_text(fixture: Fix
     async with app.run_test(size=(160, 30)) as pilot:
         assert not app.tracker.records.problems
         shown = screen_text(pilot.app)
-        assert "Launch a [bold red]joint[/] media programme ␛[2J␇ [@click=app.qu…" in shown
+        assert "Launch a [bold red]joint[/] media programme ␛[2J␇ [@click=app." in shown
         assert_inert(shown)
         cell = pilot.app.screen.query_one(DataTable).get_row("alpha/2")[1]
         assert not cell.spans  # no style came from the text

@@ -70,13 +70,13 @@ def preview(row: ArticleRow, titles: dict[str, str] | None = None) -> Content:
             safe_content(_feeds_text(row, titles) or "no feed"),
             "  ·  read" if row.read else "  ·  unread (m marks it read)",
             "  ·  ",
-            safe_content(a.url or "no link", "underline" if a.url else "dim"),
+            safe_content(a.url or "no link", "underline" if a.url else "$text-muted"),
         ),
         Content.assemble(
             ("Linked to ", "bold $text-muted"),
             safe_content(", ".join(row.links))
             if row.links
-            else Content.styled("nothing (l links it by hand)", "dim"),
+            else Content.styled("nothing (l links it by hand)", "$text-muted"),
         ),
         Content(""),
         safe_content(a.summary or a.content[:1000] or "(no summary)", multiline=True),
@@ -205,7 +205,11 @@ class ArticlesScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#articles")
     def _show_preview(self) -> None:
         row = self.current_row()
-        text = preview(row, self._feed_titles()) if row else Content.styled("No articles here yet.", "dim")
+        text = (
+            preview(row, self._feed_titles())
+            if row
+            else Content.styled("No articles here yet.", "$text-muted")
+        )
         self.query_one("#article-preview", Static).update(text)
 
     # -- search and views

@@ -41,22 +41,27 @@ if TYPE_CHECKING:
 STATE_MARKS: dict[str, tuple[str, str]] = {
     "unreviewed": ("? new", "bold blue"),
     "confirmed": ("✔ confirmed", "green"),
-    "rejected": ("✘ rejected", "dim"),
+    "rejected": ("✘ rejected", "bright_black"),
     "manual": ("✚ by hand", "cyan"),
 }
-RELATION_STYLES = {"supports": "green", "contradicts": "red", "context": "dim"}
-#: (key, label, width); width 0 is the title, which takes what is left.
+RELATION_STYLES = {"supports": "green", "contradicts": "red", "context": "bright_black"}
+#: (key, label, width); width 0 is the title, which takes what is left. Source, relation
+#: and strength are sized to the items shown (see `CommitmentScreen._set_columns`).
 ITEM_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("state", "Review", 11),
     ("date", "Date", 10),
     ("title", "Title", 0),
-    ("source", "Source", 10),
+    ("source", "Source", 0),
     ("score", "Score", 5),
-    ("relation", "Relation", 11),
-    ("strength", "Strength", 12),
+    ("relation", "Relation", 0),
+    ("strength", "Strength", 0),
 )
+#: The widest a source gets (the panel beside or below shows it whole).
+MAX_SOURCE = 20
+#: Columns are dropped (in DROPPABLE order) until the title gets this many cells.
+TITLE_MIN = 30
 #: Dropped in this order when the table is too narrow for all (the panel shows them all).
-DROPPABLE = ("strength", "score", "source")
+DROPPABLE = ("score", "strength", "source")
 #: Terminals at least this wide show the explanation beside the table (see app.tcss).
 WIDE_AT = 120
 
@@ -94,7 +99,8 @@ class CommitmentScreen(Screen[None]):
         super().__init__()
         self.commitment_id = commitment_id
         self.view: CommitmentView | None = None
-        self._width = 0
+        #: (table width, column widths) the columns were made for.
+        self._layout: tuple[int, tuple[int, ...]] | None = None
 
     @property
     def tracker_app(self) -> DashboardHost:
@@ -131,34 +137,53 @@ class CommitmentScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._set_columns()
         self.reload()
         self.watch(self.app, "data_version", self.reload, init=False)
         self.query_one("#items", DataTable).focus()
 
     def on_resize(self) -> None:
-        if self._table_width() != self._width:
-            self._set_columns()
-            if self.view is not None:
-                self._render_items(self.view)
+        if self.view is not None and self._set_columns(self.view):
+            self._render_items(self.view)
 
     def _table_width(self) -> int:
         """The table's width: all of it, or two thirds beside the panel (see app.tcss)."""
         width = self.app.size.width
         return width * 2 // 3 - 1 if width >= WIDE_AT else width
 
-    def _set_columns(self) -> None:
-        """The columns that fit; the title keeps at least 24 cells, the panel shows the rest."""
-        self._width = self._table_width()
+    def _set_columns(self, view: CommitmentView) -> bool:
+        """Columns sized to what they hold (source by feed title, the longest relation and
+        strength shown); those that do not fit are dropped, the panel shows every field.
+        True if the columns changed (which empties the table)."""
+        titles = self._feed_titles()
+        sizes = {
+            "source": min(MAX_SOURCE, max((len(source_of(i, titles)) for i in view.items), default=0)),
+            "relation": max((len(i.relation) for i in view.items), default=0),
+            "strength": max((len((i.strength or "–").replace("_", " ")) for i in view.items), default=0),
+        }
+        columns = [
+            (key, label, max(len(label), sizes[key]) if key in sizes else width)
+            for key, label, width in ITEM_COLUMNS
+        ]
+        layout = (self._table_width(), tuple(w for _, _, w in columns))
+        if layout == self._layout:
+            return False
+        self._layout = layout
         set_columns(
-            self.query_one("#items", DataTable), self._width, choose(self._width, ITEM_COLUMNS, DROPPABLE)
+            self.query_one("#items", DataTable),
+            layout[0],
+            choose(layout[0], columns, DROPPABLE, flexible_min=TITLE_MIN),
         )
+        return True
+
+    def _feed_titles(self) -> dict[str, str]:
+        return {f.name: f.title or f.name for f in self.tracker_app.tracker.feeds()}
 
     # -- data
 
     def reload(self) -> None:
         """Read the commitment's view again and render it, keeping the cursor on its item."""
         self.view = self.tracker_app.tracker.commitment_view(self.commitment_id, now=self.tracker_app.now())
+        self._set_columns(self.view)
         self._render_head(self.view)
         self._render_items(self.view)
         self._render_text(self.view)
@@ -184,8 +209,9 @@ class CommitmentScreen(Screen[None]):
         keep = table.cursor_key()
         table.clear()
         keys = [str(key.value) for key in table.columns]
+        titles = self._feed_titles()
         for item in view.items:
-            cells = item_cells(item)
+            cells = item_cells(item, titles)
             table.add_row(*(cells[key] for key in keys), key=item.key)
         table.move_to_key(keep)
         self._show_explanation()
@@ -423,7 +449,13 @@ def tab_strip(active: str) -> Content:
     return Content(" ").join(parts)
 
 
-def item_cells(item: ReviewItem) -> dict[str, Text]:
+def source_of(item: ReviewItem, titles: dict[str, str]) -> str:
+    """Where an item came from: its feeds by title (the stored names mean little), else the publisher."""
+    names = [n.strip() for n in item.source.split(",") if n.strip()]
+    return ", ".join(titles.get(n, n) for n in names)
+
+
+def item_cells(item: ReviewItem, titles: dict[str, str] | None = None) -> dict[str, Text]:
     """Every cell an item can show, by column key; the screen picks the columns that fit."""
     mark, style = STATE_MARKS.get(item.state, (item.state, ""))
     return {
@@ -433,10 +465,10 @@ def item_cells(item: ReviewItem) -> dict[str, Text]:
         "title": safe_text(
             shorten(item.title, 300) + (f"  [{item.archive_mark}]" if item.archive_mark else "")
         ),
-        "source": safe_text(shorten(item.source, 10)),
+        "source": safe_text(shorten(source_of(item, titles or {}), MAX_SOURCE)),
         "score": score_text(None) if item.score is None else Text(f"{item.score:g}", justify="right"),
         "relation": Text(item.relation, RELATION_STYLES.get(item.relation, "")),
-        "strength": Text((item.strength or "–").replace("_", " "), "" if item.strength else "dim"),
+        "strength": Text((item.strength or "–").replace("_", " "), "" if item.strength else "bright_black"),
     }
 
 
@@ -483,7 +515,7 @@ def history_content(view: CommitmentView) -> Content:
     """Assessments (newest is current) and every status change, newest first."""
     lines: list[Content] = [Content.styled("Assessments", "bold $accent")]
     if not view.assessments:
-        lines.append(Content.styled("  none yet: a records one", "dim"))
+        lines.append(Content.styled("  none yet: a records one", "$text-muted"))
     for a in view.assessments:
         lines.append(
             Content.assemble(
@@ -496,13 +528,13 @@ def history_content(view: CommitmentView) -> Content:
         lines.append(Content.assemble("    ", safe_content(a.rationale, "italic", multiline=True)))
     lines += [Content(""), Content.styled("Status history", "bold $accent")]
     if not view.history:
-        lines.append(Content.styled("  no change recorded yet", "dim"))
+        lines.append(Content.styled("  no change recorded yet", "$text-muted"))
     for h in view.history:
         lines.append(
             Content.assemble(
                 f"  {h.at:%Y-%m-%d %H:%M}  ",
                 Content.from_rich_text(status_text(h.status, h.origin)),
-                safe_content(f"  {h.reason}", "dim"),
+                safe_content(f"  {h.reason}", "$text-muted"),
             )
         )
     return Content("\n").join(lines)

@@ -77,6 +77,10 @@ COLUMNS: tuple[Column, ...] = (
 WIDE_LABELS = {"review": "To review", "evidence": "Evidence"}
 #: Terminals at least this wide get the wide column set.
 WIDE_AT = 120
+#: Statement lines under the figures: one per statement on a wide terminal, up to this many.
+MAX_STATEMENT_LINES = 5
+#: On a narrow terminal the statements share this many lines.
+NARROW_STATEMENT_LINES = 2
 #: Above this many commitments, the table follows the search box after a short pause in
 #: typing instead of after every key, so typing never waits for a 1,000-row rebuild.
 DEBOUNCE_ROWS = 300
@@ -138,6 +142,11 @@ def arrange(
     for group in out:
         group.rows.sort(key=column.sort, reverse=sort.reverse)
     return out
+
+
+def short_id(commitment_id: str) -> str:
+    """The id within its statement (the statement's row above says which statement)."""
+    return commitment_id.split("/", 1)[-1]
 
 
 def percent_text(percent: float | None) -> str:
@@ -228,29 +237,52 @@ class CommitmentsScreen(Screen[None]):
                     select.value = current
 
     def _show_compliance(self, overview: Overview) -> None:
+        """The figures, then the statements: one line each on a wide terminal, else as
+        many as fit on two lines, with "+N more" (the table's statement rows show all)."""
         total = len(overview.rows)
         head = Content.assemble(
             ("Compliance ", "bold"),
-            (percent_text(overview.percent), "bold $accent"),
+            (percent_text(overview.percent), "bold"),
             f"  ·  {overview.assessed} of {total} assessed  ·  ",
-            (f"{overview.unreviewed} signals to review", "bold" if overview.unreviewed else "dim"),
+            (f"{overview.unreviewed} signals to review", "bold")
+            if overview.unreviewed
+            else "nothing to review",
         )
-        parts: list[Content | str] = []
-        for summary in overview.statements:
-            if parts:
-                parts.append("  ·  ")
-            parts.append(safe_content(summary.statement_id, "bold"))
-            parts.append(f" {percent_text(summary.percent)} ({summary.assessed}/{summary.commitments})")
-        self.query_one("#compliance", Static).update(Content("\n").join([head, Content.assemble(*parts)]))
+        parts = [
+            Content.assemble(
+                safe_content(s.statement_id, "bold"),
+                f" {percent_text(s.percent)} ({s.assessed}/{s.commitments})",
+            )
+            for s in overview.statements
+        ]
+        width = max(20, self.app.size.width - 2)
+        if self.app.size.width >= WIDE_AT:
+            lines = parts[:MAX_STATEMENT_LINES]
+            if len(parts) > MAX_STATEMENT_LINES:
+                lines[-1] = Content.assemble(lines[-1], f"   +{len(parts) - MAX_STATEMENT_LINES} more")
+        else:
+            lines = _fit_lines(parts, width, NARROW_STATEMENT_LINES)
+        self.query_one("#compliance", Static).update(Content("\n").join([head, *lines]))
 
     # -- the table
 
+    def _id_width(self) -> int:
+        """The longest id shown (never cut: copied into commands); statement ids go in the title."""
+        rows = self.overview.rows if self.overview else ()
+        return max([len("ID ▲"), *(len(short_id(r.commitment_id)) for r in rows)])
+
     def _columns(self, wide: bool) -> list[tuple[Column, int]]:
+        """Fixed columns at their width, the id as wide as the longest, the title the rest.
+
+        When even a 16-cell title does not fit, the table scrolls sideways rather than
+        cut an id.
+        """
         chosen = [
             (c, c.wide if wide else c.narrow)
             for c in COLUMNS
             if (c.wide if wide else c.narrow) or c.key == "title"
         ]
+        chosen = [(c, self._id_width() if c.key == "id" else w) for c, w in chosen]
         fixed = sum(width + 2 for column, width in chosen if column.key != "title")
         title = max(16, self.app.size.width - fixed - 4)
         return [(c, title if c.key == "title" else w) for c, w in chosen]
@@ -293,11 +325,9 @@ class CommitmentsScreen(Screen[None]):
 
     def _add_group(self, table: DataTable[Any], group: Group, columns: list[tuple[Column, int]]) -> None:
         summary = group.statement
+        widths = {c.key: w for c, w in columns}
         cells = {
-            "id": safe_text(
-                shorten(summary.statement_id, dict((c.key, w) for c, w in columns)["id"]), "bold"
-            ),
-            "title": safe_text(summary.title, "bold"),
+            "title": safe_text(shorten(f"{summary.statement_id} · {summary.title}", widths["title"]), "bold"),
             "status": Text(
                 f"{percent_text(summary.percent)} ({summary.assessed}/{summary.commitments})", "bold"
             ),
@@ -314,7 +344,7 @@ class CommitmentsScreen(Screen[None]):
     def _cell(self, row: OverviewRow, column: Column, width: int) -> Text:
         key = column.key
         if key == "id":
-            return safe_text(shorten(row.commitment_id.split("/", 1)[-1], width))
+            return safe_text(short_id(row.commitment_id))
         if key == "title":
             return safe_text(shorten(row.title, width))
         if key == "status":
@@ -325,16 +355,16 @@ class CommitmentsScreen(Screen[None]):
             return (
                 Text(str(row.unreviewed), "bold blue", justify="right")
                 if row.unreviewed
-                else Text("·", "dim", justify="right")
+                else Text("·", "bright_black", justify="right")
             )
         if key == "evidence":
             return (
                 Text(str(row.evidence), justify="right")
                 if row.evidence
-                else Text("·", "dim", justify="right")
+                else Text("·", "bright_black", justify="right")
             )
         if key == "latest":
-            return Text(row.latest_evidence.isoformat()) if row.latest_evidence else Text("–", "dim")
+            return Text(row.latest_evidence.isoformat()) if row.latest_evidence else Text("–", "bright_black")
         months = row.monthly[-width:] if width else row.monthly
         return sparkline_text(months)
 
@@ -464,3 +494,30 @@ class CommitmentsScreen(Screen[None]):
                 table.move_cursor(row=index)
                 return
         self.notify("No signals wait for review", timeout=2)
+
+
+def _fit_lines(parts: list[Content], width: int, max_lines: int) -> list[Content]:
+    """`parts` dot-separated, wrapped between parts into at most `max_lines` lines of
+    `width`; what does not fit is counted ("+3 more") at the end of the last line."""
+    sep = "  ·  "
+    rows: list[list[Content]] = [[]]
+    for part in parts:
+        row = rows[-1]
+        used = sum(p.cell_length for p in row) + len(sep) * len(row)
+        if row and used + part.cell_length > width:
+            rows.append([part])
+        else:
+            row.append(part)
+    if len(rows) > max_lines:
+        rows = rows[:max_lines]
+        last = rows[-1]
+        shown = sum(len(r) for r in rows)
+        while last:
+            rest = f"  +{len(parts) - shown} more"
+            used = sum(p.cell_length for p in last) + len(sep) * (len(last) - 1)
+            if used + len(rest) <= width:
+                break
+            last.pop()
+            shown -= 1
+        last.append(Content(f"+{len(parts) - shown} more"))
+    return [Content(sep).join(row) for row in rows]

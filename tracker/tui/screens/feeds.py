@@ -31,7 +31,7 @@ from tracker.types import FeedRow
 if TYPE_CHECKING:
     from tracker.tui.host import DashboardHost
 
-HEALTH_STYLES = {"ok": "green", "failing": "bold red", "disabled": "dim", "new": "yellow"}
+HEALTH_STYLES = {"ok": "green", "failing": "bold red", "disabled": "bright_black", "new": "yellow"}
 COLUMNS = (
     ("name", "Feed", 16),
     ("health", "Health", 8),
@@ -49,7 +49,7 @@ def health_cells(row: FeedRow, now: datetime) -> list[Text]:
         safe_text(shorten(row.name, 16), "bold"),
         Text(row.health, HEALTH_STYLES.get(row.health, "")),
         Text(ago(row.last_success, now)),
-        Text(str(row.failures), "bold red" if row.failures else "dim", justify="right"),
+        Text(str(row.failures), "bold red" if row.failures else "bright_black", justify="right"),
         Text(ago(row.next_due, now) if row.enabled else "–"),
         Text(str(row.articles), justify="right"),
         safe_text(error_in_words(row.last_error), "red"),
@@ -68,7 +68,9 @@ def detail(row: FeedRow, now: datetime) -> Content:
     ]
     if row.last_error:
         lines.append(
-            Content.assemble(("Last error  ", "bold $error"), safe_content(error_in_words(row.last_error)))
+            Content.assemble(
+                ("Last error  ", "bold $text-error"), safe_content(error_in_words(row.last_error))
+            )
         )
     return Content("\n").join(lines)
 

@@ -47,7 +47,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         raise NotImplementedError
 
     def show_errors(self, errors: list[str]) -> None:
-        self.query_one("#form-errors", Static).update(Content.styled("  ".join(errors), "bold $error"))
+        self.query_one("#form-errors", Static).update(Content.styled("  ".join(errors), "bold $text-error"))
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

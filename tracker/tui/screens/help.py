@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from tracker.tui.widgets.badge import ANALYST_MARK, DERIVED_MARK, STATUS_STYLES, status_label
+from tracker.tui.widgets.badge import ANALYST_MARK, DERIVED_MARK, STATUS_STYLES, content_style, status_label
 from tracker.tui.widgets.table import NAVIGATION_HELP, Pane
 from tracker.types import DERIVED_STATUSES, STRENGTHS, VERDICT_SCORES
 
@@ -73,7 +73,7 @@ def help_content(screen: Screen[Any]) -> Content:
         Content(f"  {ANALYST_MARK} an analyst's verdict    {DERIVED_MARK} derived while no verdict exists")
     )
     for status in (*VERDICT_SCORES, *(s for s in DERIVED_STATUSES if s not in VERDICT_SCORES)):
-        style = STATUS_STYLES.get(status, "")
+        style = content_style(STATUS_STYLES.get(status, ""))
         lines.append(
             Content.assemble((f"  {status_label(status):<16}", style), STATUS_MEANINGS.get(status, ""))
         )
@@ -81,7 +81,9 @@ def help_content(screen: Screen[Any]) -> Content:
     lines.append(Content.styled("Evidence strength (weakest first)", "bold $accent"))
     lines.append(Content("  " + " < ".join(s.replace("_", " ") for s in STRENGTHS)))
     lines.append(Content(""))
-    lines.append(Content.styled("Compliance % = (mean score + 1) / 2 × 100, over analysts' verdicts", "dim"))
+    lines.append(
+        Content.styled("Compliance % = (mean score + 1) / 2 × 100, over analysts' verdicts", "$text-muted")
+    )
     return Content("\n").join(lines)
 
 

@@ -17,16 +17,25 @@ STATUS_STYLES: dict[str, str] = {
     "fulfilled": "bold green",
     "partial": "yellow",
     "in_progress": "cyan",
-    "stalled": "dark_orange",
+    "stalled": "bright_yellow",
     "not_fulfilled": "bold red",
     "reversed": "bold magenta",
-    "not_verifiable": "dim",
-    "no_evidence": "dim",
+    "not_verifiable": "bright_black",
+    "no_evidence": "bright_black",
     "unreviewed": "bold blue",
     "overdue": "red",
 }
 ANALYST_MARK = "●"
 DERIVED_MARK = "○"
+
+
+_ANSI_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+_ANSI_NAMES = frozenset((*_ANSI_COLOURS, *(f"bright_{c}" for c in _ANSI_COLOURS)))
+
+
+def content_style(style: str) -> str:
+    """A Rich style ("bold green") for Textual Content, its colours through the theme ("bold ansi_green")."""
+    return " ".join(f"ansi_{word}" if word in _ANSI_NAMES else word for word in style.split())
 
 
 def status_label(status: str) -> str:
@@ -46,7 +55,7 @@ def status_text(status: str, origin: str, *, width: int | None = None) -> Text:
 def score_text(score: int | None) -> Text:
     """+1, 0, −1 on the Research Group scale; a dash when the status carries no score."""
     if score is None:
-        return Text("–", style="dim", justify="right")
+        return Text("–", style="bright_black", justify="right")
     style = "green" if score > 0 else "red" if score < 0 else "yellow"
     return Text(f"{score:+d}" if score else "0", style=style, justify="right")
 
@@ -61,5 +70,5 @@ class StatusBadge(Static):
     def render(self) -> Text:
         badge = status_text(self.status, self.origin)
         who = "analyst's verdict" if self.origin == "analyst" else "derived"
-        badge.append(f"  ({who}{', since ' + self.since if self.since else ''})", style="dim")
+        badge.append(f"  ({who}{', since ' + self.since if self.since else ''})", style="bright_black")
         return badge

@@ -86,7 +86,7 @@ def _signal_lines(item: ReviewItem) -> list[Content]:
             )
         )
     if len(signal.hits) > MAX_HITS:
-        lines.append(Content.styled(f"{'':9}… and {len(signal.hits) - MAX_HITS} more", "dim"))
+        lines.append(Content.styled(f"{'':9}… and {len(signal.hits) - MAX_HITS} more", "$text-muted"))
     if signal.dates:
         lines.append(Content.assemble(_label("Dates"), safe_content("; ".join(signal.dates))))
     article = item.article
@@ -129,5 +129,5 @@ class ExplanationPanel(Static):
 
     def render(self) -> Content:
         if self.item is None:
-            return Content.styled("No signal or evidence yet. e adds evidence by hand.", "dim")
+            return Content.styled("No signal or evidence yet. e adds evidence by hand.", "$text-muted")
         return explain(self.item)

@@ -38,10 +38,12 @@ def _action(active: ActiveBinding) -> str:
 
 def _key(screen: Screen[Any], active: ActiveBinding, description: str) -> Content:
     key = screen.app.get_key_display(active.binding)
-    style = f"{KEY_STYLE} @click={_action(active)}" if active.enabled else "dim"
+    style = f"{KEY_STYLE} @click={_action(active)}" if active.enabled else "$text-muted"
     label = Content.assemble((key, style))
     if description:
-        label = Content.assemble(label, " ", (description, DESCRIPTION_STYLE if active.enabled else "dim"))
+        label = Content.assemble(
+            label, " ", (description, DESCRIPTION_STYLE if active.enabled else "$text-muted")
+        )
     return label
 
 
@@ -110,3 +112,6 @@ class KeyBar(Static):
         if line != self._line:
             self._line = line
             self.update(line)
+            # An explicit height: `auto` was not re-measured when the keys changed during
+            # a layout pass (the second line of keys was cut on the commitment screen).
+            self.styles.height = min(2, len(line.split("\n")))

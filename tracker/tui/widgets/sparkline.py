@@ -21,7 +21,7 @@ def sparkline_text(counts: Sequence[int], *, style: str = "cyan") -> Text:
     text = Text(end="", no_wrap=True)
     for count in counts:
         if count <= 0 or peak <= 0:
-            text.append("·", style="dim")
+            text.append("·", style="bright_black")
         else:
             level = min(len(BARS) - 1, (count * len(BARS) - 1) // peak)
             text.append(BARS[level], style=style)
