@@ -64,8 +64,9 @@ def check_golden(name: str, text: str) -> None:
     ("name", "fmt"),
     [("report.yaml", "yaml"), ("report.json", "json"), ("commitments.csv", "csv"), ("report.md", "markdown")],
 )
-def test_commitment_report_golden(model: dict[str, Any], name: str, fmt: str) -> None:
-    check_golden(name, reports.render_report(model, fmt))
+def test_commitment_report_golden(reviewer: Reviewer, model: dict[str, Any], name: str, fmt: str) -> None:
+    timelines = reviewer.timelines(model) if fmt == "markdown" else None
+    check_golden(name, reports.render_report(model, fmt, timelines=timelines))
 
 
 @pytest.mark.parametrize("what", ["evidence", "history", "assessments"])
@@ -273,3 +274,18 @@ def test_the_examples_in_the_documentation_are_real_output(lang: str, lines: lis
     shown = [line for line in lines if line.strip() and not line.strip().startswith("# ...")]
     missing = [line for line in shown if line not in golden]
     assert not missing, "docs/exports.md shows lines that the program does not write"
+
+
+def test_markdown_draws_each_commitments_timeline_from_its_statement(
+    reviewer: Reviewer, model: dict[str, Any]
+) -> None:
+    """The dashboard's timeline, in the report: signals and evidence from the statement's date."""
+    timelines = reviewer.timelines(model)
+    alpha = timelines["alpha/1"]
+    assert alpha.first == "2020-01" and alpha.last == reviewer.clock().strftime("%Y-%m")
+    assert sum(alpha.evidence) == 1 and alpha.evidence[alpha.months.index("2023-11")] == 1
+    text = reviewer.export("markdown")
+    section = text[text.index("#### alpha/1:") : text.index("#### alpha/2:")]
+    assert "Timeline:" in section and "    evidence  " in section and "2020-01 … " in section
+    # a snapshot freezes statuses and evidence, not signals: no timeline there
+    assert "Timeline:" not in reports.render_report(model, "markdown")

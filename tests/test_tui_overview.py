@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +36,10 @@ def test_overview_counts_statuses_and_percentages(fixture: FixtureWorkspace) -> 
     )
     assert rows["alpha/3"].status.status == "overdue"
     assert rows["beta/cooperation"].signals == 0  # its only signal was rejected
-    assert overview.months[-1] == "2024-06" and len(overview.months) == 12
+    # from the earliest statement (beta, 2022-05-20) to now; each row over its own span
+    assert overview.months[0] == "2022-05" and overview.months[-1] == "2024-06"
+    assert rows["alpha/2"].timeline is not None and rows["alpha/2"].timeline.first == "2023-01"
+    assert len(rows["alpha/2"].monthly) == 18 and len(rows["beta/training"].monthly) == 26
     assert rows["alpha/2"].monthly[-3:] == (1, 0, 2)
     assert overview.percent == 100 and overview.assessed == 1 and overview.unreviewed == 3
     assert [(s.statement_id, s.percent) for s in overview.statements] == [("alpha", 100), ("beta", None)]
@@ -133,4 +137,30 @@ def test_data_version_moves_on_any_commit(fixture: FixtureWorkspace) -> None:
         conn.execute("UPDATE feed_state SET failures = 0")
     conn.close()
     assert data_version(tracker.db) != before
+    tracker.close()
+
+
+def test_archived_news_shows_on_the_commitments_own_timeline(fixture: FixtureWorkspace) -> None:
+    """Two December 2022 signals (an ingested archive) show, though a year and a half old."""
+    conn = sqlite3.connect(fixture.db_path)
+    for day in (5, 20):
+        cursor = conn.execute(
+            "INSERT INTO articles (guid, title, published, first_seen, last_seen, content_hash)"
+            " VALUES (?, 'Journalists trained', ?, ?, ?, 'h')",
+            (f"archive-{day}", f"2022-12-{day:02d}T10:00:00+00:00", *["2024-06-01T00:00:00+00:00"] * 2),
+        )
+        conn.execute(
+            "INSERT INTO signals (article_id, commitment_id, rule_ids, score, relation, hits, created,"
+            " updated) VALUES (?, 'beta/training', '[]', 2, 'supports', '[]', ?, ?)",
+            (cursor.lastrowid, *["2024-06-01T00:00:00+00:00"] * 2),
+        )
+    conn.commit()
+    conn.close()
+    tracker = open_tracker(fixture)
+    row = next(r for r in tracker.overview(now=FIXED_NOW).rows if r.commitment_id == "beta/training")
+    assert row.timeline is not None
+    assert row.monthly[row.timeline.months.index("2022-12")] == 2
+    bars = row.timeline.bars(row.monthly, 12)
+    # 26 months (2022-05 to 2024-06) at most 12 cells: 9 of 3 months; Dec 2022 is in the third
+    assert bars == "··█······"
     tracker.close()

@@ -8,8 +8,8 @@ import pytest
 from rich.text import Text
 
 from tests.fixtures_tui import HOSTILE_TITLE
-from tracker.review.overview import month_keys
 from tracker.review.status import compliance_percent
+from tracker.review.timeline import month_keys
 from tracker.tui.screens.assess import AssessForm, validate_assessment
 from tracker.tui.screens.evidence import EvidenceForm, validate_evidence
 from tracker.tui.screens.link import narrow

@@ -712,6 +712,65 @@ class Compliance:
 
 # ---------------------------------------------------------------- read models the faces show
 
+#: Eight heights of a bar, lowest first (one character per period of a timeline).
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def month_keys_between(first: date, last: date) -> tuple[str, ...]:
+    """Every month from `first`'s to `last`'s, as "YYYY-MM", oldest first (at least one)."""
+    year, month = first.year, first.month
+    keys: list[str] = []
+    while (year, month) <= (last.year, last.month) or not keys:
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(keys)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Signals and evidence per month over a commitment's own span: from its statement's
+    month to now. A fixed twelve months showed nothing for a statement of 2016 whose news
+    came in 2022; the whole span, binned to the room there is, shows when things happened.
+
+    The dashboard's list (a sparkline), the commitment screen (a dated timeline) and the
+    Markdown export draw it with the same `bars` and `ranges`, so they agree.
+    """
+
+    months: tuple[str, ...]
+    signals: tuple[int, ...]
+    evidence: tuple[int, ...] = ()
+
+    def ranges(self, cells: int) -> list[tuple[int, int]]:
+        """[start, end) month indexes of each of at most `cells` periods of equal length."""
+        size = max(1, -(-len(self.months) // max(1, cells)))
+        return [(lo, min(lo + size, len(self.months))) for lo in range(0, len(self.months), size)]
+
+    def months_per_cell(self, cells: int) -> int:
+        return max(1, -(-len(self.months) // max(1, cells)))
+
+    def binned(self, counts: tuple[int, ...], cells: int) -> list[int]:
+        return [sum(counts[lo:hi]) for lo, hi in self.ranges(cells)]
+
+    def bars(self, counts: tuple[int, ...], cells: int, *, empty: str = "·") -> str:
+        """One character per period: a bar scaled to the busiest period, `empty` for none."""
+        values = self.binned(counts, cells)
+        peak = max(values, default=0)
+        return "".join(
+            BARS[min(len(BARS) - 1, (v * len(BARS) - 1) // peak)] if v > 0 and peak else empty for v in values
+        )
+
+    def marks(self, counts: tuple[int, ...], cells: int, mark: str = "●", empty: str = "·") -> str:
+        """One character per period: `mark` where anything happened (evidence is rare and discrete)."""
+        return "".join(mark if v > 0 else empty for v in self.binned(counts, cells))
+
+    @property
+    def first(self) -> str:
+        return self.months[0] if self.months else ""
+
+    @property
+    def last(self) -> str:
+        return self.months[-1] if self.months else ""
+
 
 @dataclass(frozen=True)
 class OverviewRow:
@@ -729,8 +788,10 @@ class OverviewRow:
     unreviewed: int
     evidence: int
     latest_evidence: date | None
-    #: Signals per month over `Overview.months`, oldest first.
+    #: Signals per month over the commitment's own span (its statement's month to now).
     monthly: tuple[int, ...]
+    #: The same counts with their months (evidence is not counted in the overview).
+    timeline: Timeline | None = None
 
     @property
     def score(self) -> int | None:
@@ -759,7 +820,7 @@ class StatementSummary:
 class Overview:
     rows: tuple[OverviewRow, ...]
     statements: tuple[StatementSummary, ...]
-    #: "YYYY-MM" of each sparkline position, oldest first.
+    #: "YYYY-MM" of every month from the earliest statement's to now, oldest first.
     months: tuple[str, ...]
     percent: float | None
     assessed: int
@@ -863,6 +924,8 @@ class CommitmentView:
     history: tuple[HistoryEntry, ...]
     unreviewed: int
     evidence: int
+    #: Signals and evidence per month from the statement's date to now.
+    timeline: Timeline | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from tracker.review.reviewing import current_statuses
 from tracker.review.status import compliance_percent
+from tracker.review.timeline import build_timeline, default_span_start, span_start
 from tracker.storage import overview as store
 from tracker.storage import reads as read_store
 from tracker.storage import reviews as review_store
@@ -38,20 +39,9 @@ from tracker.types import (
     Statement,
     StatementSummary,
     Status,
+    Timeline,
+    month_keys_between,
 )
-
-#: Months in each sparkline, newest last.
-SPARK_MONTHS = 12
-
-
-def month_keys(now: datetime, count: int = SPARK_MONTHS) -> tuple[str, ...]:
-    """The `count` months ending with `now`'s, as "YYYY-MM", oldest first."""
-    year, month = now.year, now.month
-    keys: list[str] = []
-    for _ in range(count):
-        keys.append(f"{year:04d}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return tuple(reversed(keys))
 
 
 def build_overview(
@@ -63,16 +53,19 @@ def build_overview(
 ) -> Overview:
     """Every commitment's row and the header figures, from four bulk queries."""
     now = now or datetime.now(UTC)
-    months = month_keys(now)
+    default_start = default_span_start(now)
+    starts = {s.id: span_start(s, now, default_start) for s in statements}
+    months = month_keys_between(min(starts.values(), default=default_start), now.date())
     counts = store.commitment_counts(db, since=date.fromisoformat(months[0] + "-01"))
     statuses = current_statuses(db, statements, now=now, stale_after=stale_after)
     rows: list[OverviewRow] = []
     summaries: list[StatementSummary] = []
     for statement in statements:
         own: list[OverviewRow] = []
+        own_months = month_keys_between(starts[statement.id], now.date())
         for commitment in statement.commitments:
             entry = counts.get(commitment.id) or store.CommitmentCounts()
-            own.append(_row(commitment, entry, statuses[commitment.id].status, months))
+            own.append(_row(commitment, entry, statuses[commitment.id].status, own_months))
         rows.extend(own)
         summaries.append(_summary(statement, own))
     return Overview(
@@ -89,6 +82,7 @@ def build_overview(
 def _row(
     commitment: Commitment, counts: store.CommitmentCounts, status: Status, months: tuple[str, ...]
 ) -> OverviewRow:
+    monthly = tuple(counts.months.get(m, 0) for m in months)
     return OverviewRow(
         commitment_id=commitment.id,
         statement_id=commitment.statement_id,
@@ -102,7 +96,8 @@ def _row(
         unreviewed=counts.unreviewed,
         evidence=counts.evidence,
         latest_evidence=counts.latest_evidence,
-        monthly=tuple(counts.months.get(m, 0) for m in months),
+        monthly=monthly,
+        timeline=Timeline(months, monthly),
     )
 
 
@@ -186,6 +181,17 @@ def commitment_view(
         if e.signal_id is None
     ]
     items.sort(key=_item_order)
+    moment = now or datetime.now(UTC)
+    # what the list counts: signals still linked and not rejected, by their article's day
+    signal_days = [
+        i.day for i in items if i.signal is not None and i.signal.state == "active" and i.state != "rejected"
+    ]
+    timeline = build_timeline(
+        span_start(statement, moment, default_span_start(moment)),
+        moment.date(),
+        [day for day in signal_days if day is not None],
+        [e.date or e.added.date() for e in evidence],
+    )
     return CommitmentView(
         statement=statement,
         commitment=commitment,
@@ -195,6 +201,7 @@ def commitment_view(
         history=tuple(reversed(review_store.history(db, [commitment.id]))),
         unreviewed=sum(1 for i in items if i.state == "unreviewed"),
         evidence=len(evidence),
+        timeline=timeline,
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlparse
 
 from tracker.review import status as rules
 from tracker.review.tabular import to_csv, to_json, to_yaml
+from tracker.review.timeline import text_chart
 from tracker.textnorm import inert
 from tracker.types import (
     PARTIES_SCOPE,
@@ -30,6 +31,7 @@ from tracker.types import (
     HistoryEntry,
     SourcedEvidence,
     Statement,
+    Timeline,
 )
 
 REPORT_FORMATS = ("yaml", "json", "csv", "markdown")
@@ -417,8 +419,10 @@ def assessment_rows(model: Mapping[str, Any], assessments: Iterable[Assessment])
 # ---------------------------------------------------------------- rendering
 
 
-def render_report(model: Mapping[str, Any], fmt: str) -> str:
-    """The commitments report in one of REPORT_FORMATS."""
+def render_report(
+    model: Mapping[str, Any], fmt: str, *, timelines: Mapping[str, Timeline] | None = None
+) -> str:
+    """The commitments report in one of REPORT_FORMATS; Markdown draws `timelines` when given."""
     if fmt == "yaml":
         return to_yaml(model)
     if fmt == "json":
@@ -426,7 +430,7 @@ def render_report(model: Mapping[str, Any], fmt: str) -> str:
     if fmt == "csv":
         return to_csv(commitment_rows(model), COMMITMENT_COLUMNS)
     if fmt == "markdown":
-        return markdown(model)
+        return markdown(model, timelines)
     raise ValueError(f"unknown report format {fmt!r}")
 
 
@@ -443,8 +447,9 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
     return "\n".join(lines) + "\n"
 
 
-def markdown(model: Mapping[str, Any]) -> str:
-    """A readable report: the figures, then per statement a summary, its commitments and their evidence."""
+def markdown(model: Mapping[str, Any], timelines: Mapping[str, Timeline] | None = None) -> str:
+    """A readable report: the figures, then per statement a summary, its commitments and their
+    evidence, and each commitment's timeline (signals and evidence from its statement to now)."""
     lines = ["# Commitment status report", "", _md(_header(model)), "", _md(SCALE_NOTE), "", "## Summary", ""]
     lines += _summary_table(
         [("all commitments", model["compliance"])]
@@ -457,9 +462,14 @@ def markdown(model: Mapping[str, Any]) -> str:
         lines += ["", "### Commitments", "", *_commitments_table(statement["commitments"])]
         for commitment in statement["commitments"]:
             lines += ["", *_commitment_detail(commitment)]
+            timeline = (timelines or {}).get(commitment["id"])
+            if timeline is not None:
+                lines += ["", "Timeline:", "", *(f"    {line}" for line in text_chart(timeline))]
     # Every field passed `_md`; this is the one sanitiser over all of them, so no control,
     # escape sequence, bidi override or zero-width character reaches the document.
-    return inert("\n".join(lines) + "\n", multiline=True)
+    return inert("
+".join(lines) + "
+", multiline=True)
 
 
 def _header(model: Mapping[str, Any]) -> str:

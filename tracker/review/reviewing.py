@@ -22,6 +22,8 @@ from urllib.parse import urlparse
 from tracker.errors import NotFoundError, UsageError
 from tracker.review import reports
 from tracker.review import status as rules
+from tracker.review.timeline import default_span_start, from_monthly, span_start
+from tracker.storage import overview as overview_store
 from tracker.storage import reviews as store
 from tracker.storage.db import Database, to_db
 from tracker.types import (
@@ -36,6 +38,7 @@ from tracker.types import (
     HistoryEntry,
     SourcedEvidence,
     Statement,
+    Timeline,
 )
 
 Clock = Callable[[], datetime]
@@ -417,7 +420,8 @@ class Reviewer:
             statement_ids=statement_ids, statuses=statuses, parties=parties, tags=tags, snapshot=snapshot
         )
         if what == "commitments":
-            return reports.render_report(model, fmt)
+            timelines = self.timelines(model) if fmt == "markdown" and not snapshot else None
+            return reports.render_report(model, fmt, timelines=timelines)
         if what == "evidence":
             rows, columns = reports.evidence_rows(model), reports.EVIDENCE_COLUMNS
         elif what == "history":
@@ -425,6 +429,29 @@ class Reviewer:
         else:
             rows, columns = self.assessment_rows(model), reports.ASSESSMENT_COLUMNS
         return reports.render_rows(rows, fmt, columns, what.capitalize())
+
+    def timelines(self, model: dict[str, Any]) -> dict[str, Timeline]:
+        """Each reported commitment's timeline (signals from one aggregate query, evidence
+        from the model), from its statement's date to now: what the dashboard draws."""
+        now = self.clock()
+        ids = reports.commitment_ids(model)
+        starts = {
+            cid: span_start(self._index[cid][0], now, default_span_start(now))
+            for cid in ids
+            if cid in self._index
+        }
+        if not starts:
+            return {}
+        counts = overview_store.commitment_counts(self.db, since=min(starts.values()).replace(day=1))
+        out: dict[str, Timeline] = {}
+        for statement in model["statements"]:
+            for c in statement["commitments"]:
+                if c["id"] not in starts:
+                    continue
+                days = [date.fromisoformat((e["date"] or e["added"])[:10]) for e in c["evidence"]]
+                entry = counts.get(c["id"])
+                out[c["id"]] = from_monthly(starts[c["id"]], now.date(), entry.months if entry else {}, days)
+        return out
 
     def history_rows(self, model: dict[str, Any]) -> list[dict[str, Any]]:
         """The status history of the commitments in a report model, as export rows."""

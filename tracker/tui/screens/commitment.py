@@ -27,13 +27,13 @@ from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
 from tracker.tui.screens.note import NoteScreen
 from tracker.tui.screens.pick import ConfirmScreen, PickScreen
-from tracker.tui.widgets.badge import StatusBadge, score_text, status_label, status_text
+from tracker.tui.widgets.badge import StatusBadge, content_style, score_text, status_label, status_text
 from tracker.tui.widgets.columns import choose, set_columns
 from tracker.tui.widgets.explanation import ExplanationPanel
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import clean, safe_content, safe_text, shorten
 from tracker.tui.widgets.table import FixedTable, Pane
-from tracker.types import NOT_STATED, RELATIONS, STRENGTHS, CommitmentView, ReviewItem
+from tracker.types import NOT_STATED, RELATIONS, STRENGTHS, CommitmentView, ReviewItem, Timeline
 
 if TYPE_CHECKING:
     from tracker.tui.host import DashboardHost
@@ -125,6 +125,7 @@ class CommitmentScreen(Screen[None]):
         with Vertical(id="commitment-head"):
             yield Static(id="commitment-title")
             yield StatusBadge(id="commitment-status")
+            yield Static(id="commitment-timeline")
         yield Static(tab_strip("review"), id="tab-strip")
         with ContentSwitcher(initial="review", id="tabs"):
             with Horizontal(id="review"):
@@ -203,6 +204,9 @@ class CommitmentScreen(Screen[None]):
         badge.since = view.status.since.date().isoformat() if view.status.since else ""
         badge.tooltip = clean(view.status.reason)
         self.sub_title = f"{view.unreviewed} to review · {view.evidence} evidence"
+        self.query_one("#commitment-timeline", Static).update(
+            timeline_line(view, max(12, self.app.size.width - 50))
+        )
 
     def _render_items(self, view: CommitmentView) -> None:
         table = self.query_one("#items", FixedTable)
@@ -220,7 +224,7 @@ class CommitmentScreen(Screen[None]):
         self.query_one("#commitment-text", Static).update(text_content(view))
 
     def _render_history(self, view: CommitmentView) -> None:
-        self.query_one("#commitment-history", Static).update(history_content(view))
+        self.query_one("#commitment-history", Static).update(history_content(view, self.app.size.width))
 
     # -- the highlighted item
 
@@ -436,7 +440,7 @@ class CommitmentScreen(Screen[None]):
 TABS: dict[str, tuple[str, str]] = {
     "review": ("Signals & evidence", "v"),
     "text": ("Text & details", "t"),
-    "history": ("History", "h"),
+    "history": ("History & timeline", "h"),
 }
 
 
@@ -511,9 +515,100 @@ def text_content(view: CommitmentView) -> Content:
     return Content("\n").join(lines)
 
 
-def history_content(view: CommitmentView) -> Content:
-    """Assessments (newest is current) and every status change, newest first."""
-    lines: list[Content] = [Content.styled("Assessments", "bold $accent")]
+def timeline_line(view: CommitmentView, cells: int) -> Content:
+    """One line under the status: signals over the commitment's span, dated at both ends."""
+    timeline = view.timeline
+    if timeline is None:
+        return Content("")
+    return Content.assemble(
+        ("Signals ", "bold $text-muted"),
+        f"{timeline.first} ",
+        (timeline.bars(timeline.signals, cells), "ansi_cyan"),
+        f" {timeline.last}",
+        (
+            f"  ·  {sum(timeline.signals)} signals, {sum(timeline.evidence)} evidence  (h: timeline)",
+            "$text-muted",
+        ),
+    )
+
+
+def timeline_chart(timeline: Timeline, cells: int) -> list[Content]:
+    """Signals (bars) and evidence (dots) per period, aligned, with the dates of the span."""
+    size = timeline.months_per_cell(cells)
+    ranges = timeline.ranges(cells)
+    gap = " " * max(1, len(ranges) - len(timeline.first) - len(timeline.last))
+    axis = f"{timeline.first}{gap}{timeline.last}"
+    return [
+        Content.assemble(
+            ("  signals   ", "bold"),
+            (timeline.bars(timeline.signals, cells), "ansi_cyan"),
+            f"  {sum(timeline.signals)}",
+        ),
+        Content.assemble(
+            ("  evidence  ", "bold"),
+            (timeline.marks(timeline.evidence, cells), "ansi_green"),
+            f"  {sum(timeline.evidence)}",
+        ),
+        Content.assemble("            ", axis),
+        Content.styled(f"            one mark = {size} month{'s' if size > 1 else ''}", "$text-muted"),
+    ]
+
+
+def timeline_events(view: CommitmentView) -> list[tuple[str, Content]]:
+    """The dated events of the commitment, oldest first: the statement, its window and
+    deadline, each piece of evidence, each verdict."""
+    c, s = view.commitment, view.statement
+    events: list[tuple[str, Content]] = []
+    if s.date:
+        events.append((s.date.isoformat(), Content.assemble("statement ", safe_content(s.id, "bold"))))
+    if c.window is not None and c.window.start:
+        events.append((c.window.start.isoformat(), Content("window opens")))
+    if c.window is not None and c.window.end:
+        events.append((c.window.end.isoformat(), Content("window closes")))
+    if c.deadline:
+        events.append((c.deadline.isoformat(), Content.styled("deadline", "bold")))
+    for item in view.items:
+        if item.evidence is None:
+            continue
+        day = item.evidence.date or item.evidence.added.date()
+        events.append(
+            (
+                day.isoformat(),
+                Content.assemble(
+                    (
+                        f"evidence ({item.evidence.relation}) ",
+                        content_style(RELATION_STYLES.get(item.evidence.relation, "")),
+                    ),
+                    safe_content(shorten(item.title, 90)),
+                ),
+            )
+        )
+    for a in view.assessments:
+        events.append(
+            (
+                a.created.date().isoformat(),
+                Content.assemble(
+                    "verdict ",
+                    Content.from_rich_text(status_text(a.status, "analyst")),
+                    safe_content(f" ({a.party})"),
+                ),
+            )
+        )
+    return sorted(events, key=lambda e: e[0])
+
+
+def history_content(view: CommitmentView, width: int = 80) -> Content:
+    """The timeline (chart and dated events), assessments (newest is current) and every
+    status change, newest first."""
+    lines: list[Content] = []
+    if view.timeline is not None:
+        lines.append(Content.styled("Timeline: from the statement to today", "bold $accent"))
+        lines += timeline_chart(view.timeline, max(12, min(96, width - 20)))
+        lines.append(Content(""))
+        for day, what in timeline_events(view):
+            lines.append(Content.assemble(f"  {day}  ", what))
+        lines.append(Content(""))
+    lines.append(Content.styled("Assessments", "bold $accent"))
     if not view.assessments:
         lines.append(Content.styled("  none yet: a records one", "$text-muted"))
     for a in view.assessments:

@@ -72,9 +72,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("review", "Rev", 3, 9, lambda r: r.unreviewed),
     Column("evidence", "Ev", 3, 8, lambda r: r.evidence),
     Column("latest", "Latest", 0, 10, lambda r: r.latest_evidence or date.min),
-    Column("signals", "Signals/month", 6, 13, lambda r: sum(r.monthly)),
+    Column("signals", "Timeline", 8, 16, lambda r: sum(r.monthly)),
 )
-WIDE_LABELS = {"review": "To review", "evidence": "Evidence"}
+WIDE_LABELS = {"review": "To review", "evidence": "Evidence", "signals": "Signals over time"}
 #: Terminals at least this wide get the wide column set.
 WIDE_AT = 120
 #: Statement lines under the figures: one per statement on a wide terminal, up to this many.
@@ -365,8 +365,10 @@ class CommitmentsScreen(Screen[None]):
             )
         if key == "latest":
             return Text(row.latest_evidence.isoformat()) if row.latest_evidence else Text("–", "bright_black")
-        months = row.monthly[-width:] if width else row.monthly
-        return sparkline_text(months)
+        # signals over the commitment's own span (statement to now), binned to the column
+        if row.timeline is None:
+            return sparkline_text(row.monthly[-width:] if width else row.monthly)
+        return sparkline_text(row.timeline.binned(row.monthly, width or 12))
 
     def _count_label(self, table: DataTable[Any]) -> str:
         shown = sum(1 for key in table.rows if not str(key.value).startswith(STATEMENT_KEY))
