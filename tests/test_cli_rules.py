@@ -50,7 +50,7 @@ def test_explain_shows_conditions_and_terms(ws: Path) -> None:
     assert result.code == 0, result.err
     assert "drills → demo/1: LINKED" in result.out
     assert "found cert, drill*" in result.out
-    assert "title 22-26: CERT (cert)" in result.out
+    assert "title: China and Russia hold CERT drills" in result.out  # the sentence, not 22-26
     by_url = run_cli("explain", "https://example.org/drills", "demo/1", "--format", "json", workspace=ws)
     [record] = json.loads(by_url.out)
     assert record["linked"] and record["rule"] == "drills"

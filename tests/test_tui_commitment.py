@@ -64,7 +64,7 @@ async def test_lists_signals_unreviewed_first_and_explains_the_highlighted_one(
         assert first[0] == "? new" and first[1] == "2024-06-20"
         panel = screen.query_one(ExplanationPanel)
         text = panel.render().plain
-        assert "alpha-media" in text and "score 2" in text and "“media” in title" in text
+        assert "alpha-media" in text and "score 2" in text and "term     title: " in text
         assert "2024-05-21 (published)" in text
         await pilot.press("down")
         assert "Russian and Chinese media sign exchange programme" in panel.render().plain

@@ -26,7 +26,7 @@ from tracker.review.reports import COMMITMENT_COLUMNS, EXPORTS, REPORT_FORMATS, 
 from tracker.review.reviewing import CONFIDENCE, Clock, Reviewer, utc_clock
 from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
-from tracker.textnorm import escape_active, inert, inert_link, search_fold, truncate
+from tracker.textnorm import escape_active, inert, inert_link, keyword_in_context, search_fold, truncate
 from tracker.types import (
     ArchiveCheck,
     ArchivedPage,
@@ -60,6 +60,7 @@ __all__ = [
     "COMMITMENT_COLUMNS",
     "CONFIDENCE",
     "EXPORTS",
+    "HIT_KINDS",
     "REPORT_FORMATS",
     "SLUG",
     "Matcher",
@@ -75,6 +76,7 @@ __all__ = [
     "inert",
     "inert_link",
     "init_workspace",
+    "keyword_in_context",
     "parse_duration",
     "search_fold",
     "to_csv",
@@ -83,6 +85,12 @@ __all__ = [
     "truncate",
     "write_atomically",
 ]
+
+#: What a matched term did for a link, most decisive first (how explanations are ordered):
+#: an exact phrase; a gate (an `all` group about the subject); a profile term (`any`);
+#: a party named (the `all` groups named after a party: every story about the two
+#: countries names them); a generic word of the stop-list (worth nothing on its own).
+HIT_KINDS: tuple[str, ...] = ("phrase", "gate", "term", "party", "generic")
 
 if TYPE_CHECKING:
     from tracker.feeds.pages import PageSettings
@@ -487,6 +495,43 @@ class Tracker:
         from tracker.rules.matching import rule_test
 
         return rule_test(self.db, self.matcher, rule_id, since, limit=limit)
+
+    def condition_kinds(self, rule_id: str, parties: Sequence[str]) -> dict[str, str]:
+        """Each condition of a rule ("all[0]", "any", "phrases") → its kind in HIT_KINDS.
+
+        An `all` group named after one of `parties` (the `$china` term set) is "party";
+        other `all` groups are gates. Unknown rules (edited since) give an empty map.
+        """
+        try:
+            rule = self.matcher.rule(rule_id)
+        except KeyError:
+            return {}
+        kinds = {f"all[{n}]": "party" if g.name in parties else "gate" for n, g in enumerate(rule.all)}
+        return kinds | {"any": "term", "phrases": "phrase", "none": "generic"}
+
+    def term_kinds(self, rule_ids: Sequence[str], parties: Sequence[str]) -> dict[str, str]:
+        """Each term of these rules, as written → its most decisive kind in HIT_KINDS.
+
+        What the dashboard orders a signal's hits by: a stored hit names its term, and
+        the rules say which condition it served and whether it is a generic word.
+        """
+        rank = {kind: n for n, kind in enumerate(HIT_KINDS)}
+        out: dict[str, str] = {}
+        for rule_id in rule_ids:
+            kinds = self.condition_kinds(rule_id, parties)
+            if not kinds:
+                continue
+            rule = self.matcher.rule(rule_id)
+            groups = [(f"all[{n}]", g) for n, g in enumerate(rule.all)]
+            groups += [("any", rule.any), ("phrases", rule.phrases)]
+            for condition, group in groups:
+                if group is None:
+                    continue
+                for term in group.terms:
+                    kind = "generic" if term.generic else kinds[condition]
+                    if term.text not in out or rank[kind] < rank[out[term.text]]:
+                        out[term.text] = kind
+        return out
 
     def explain(self, article: Article, commitment_id: str | None = None) -> list[Any]:
         """For each rule that targets the article (or `commitment_id`): which conditions held."""

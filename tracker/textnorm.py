@@ -586,3 +586,36 @@ def han_variants(text: str) -> tuple[str, ...]:
     if not _HAN.search(text):
         return (text,)
     return tuple(dict.fromkeys((text, _to_simplified()(text), _to_traditional()(text))))
+
+
+# ---------------------------------------------------------------- keyword in context
+
+#: Where a sentence ends: . ! ? (with closing quotes or brackets) before a space, the
+#: Chinese full stops (no space follows them), or a line break.
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？；]|\n")
+_SPACE = re.compile(r"\s+")
+
+
+def keyword_in_context(text: str, start: int, end: int, width: int = 160) -> tuple[str, str, str]:
+    """(before, term, after): the sentence that holds `text[start:end]`, cut to about
+    `width` characters around the term, with "…" where it was cut.
+
+    An analyst judges a match by its sentence ("...will not sign the agreement..."),
+    which offsets such as `summary[104–109]` never show.
+    """
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    first = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        first = match.end()
+    following = _SENTENCE_END.search(text, end)
+    last = following.end() if following else len(text)
+    before, term, after = text[first:start].lstrip(), text[start:end], text[end:last].rstrip()
+    room = max(0, width - len(term))
+    if len(before) + len(after) > room:
+        keep_before = min(len(before), max(room // 2, room - len(after)))
+        keep_after = room - keep_before
+        if keep_before < len(before):
+            before = "…" + before[len(before) - keep_before :].lstrip()
+        if keep_after < len(after):
+            after = after[:keep_after].rstrip() + "…"
+    return _SPACE.sub(" ", before), term, _SPACE.sub(" ", after)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from tracker.cli.common import FORMATS, Context
+from tracker.core import keyword_in_context
 from tracker.errors import NotFoundError, UsageError
-from tracker.types import Explanation, Rule
+from tracker.types import Article, Explanation, Rule
 
 if TYPE_CHECKING:
     from tracker.core import Matcher
@@ -162,7 +163,7 @@ def run_explain(args: argparse.Namespace, ctx: Context) -> int:
         ctx.console.print(f"no rule {what}")
         return 0
     for explanation in explanations:
-        _print_explanation(ctx, explanation, full_text=full_text)
+        _print_explanation(ctx, explanation, article, full_text=full_text)
     if by_page:
         rules = ", ".join(f"{rule} → {commitment}" for rule, commitment in sorted(by_page))
         ctx.say(f"\nlinked through the full text (the feed's title and summary alone do not link): {rules}")
@@ -207,24 +208,44 @@ def explanation_record(
     }
 
 
-def _print_explanation(ctx: Context, e: Explanation, *, full_text: bool = False) -> None:
+#: Conditions in the order an analyst reads them: what made the link first (phrases, the
+#: subject's gates, profile terms), then the date check and the score, the parties last.
+_CONDITION_ORDER = {"phrase": 0, "gate": 1, "term": 2, "dates": 3, "score": 4, "party": 5, "generic": 6}
+
+
+def _print_explanation(ctx: Context, e: Explanation, article: Article, *, full_text: bool = False) -> None:
     verdict = "[green]LINKED[/]" if e.linked else "[red]not linked[/]"
     ctx.console.print(
         f"\n[bold]{escape(e.rule_id)}[/] → {escape(e.commitment_id)}: {verdict} "
         f"(score {e.score:g}, needs {e.min_score:g}; {e.relation})"
     )
-    for condition in e.conditions:
+    try:
+        parties = ctx.tracker.records.commitment(e.commitment_id).parties
+    except NotFoundError:
+        parties = ()
+    kinds = ctx.tracker.condition_kinds(e.rule_id, parties) | {"dates": "dates", "score": "score"}
+    conditions = sorted(e.conditions, key=lambda c: _CONDITION_ORDER.get(kinds.get(c.condition, ""), 7))
+    for condition in conditions:
         if condition.condition in ("any", "phrases"):
             mark = "[cyan]+[/]" if condition.held else "[dim]·[/]"
         else:
             mark = "[green]✓[/]" if condition.held else "[red]✗[/]"
-        ctx.console.print(f"  {mark} {condition.condition:<8} {escape(condition.detail)}")
+        kind = kinds.get(condition.condition, "")
+        label = f"{condition.condition} ({kind})" if kind in ("gate", "party") else condition.condition
+        ctx.console.print(f"  {mark} {label:<14} {escape(condition.detail)}")
+        seen: set[str] = set()
         for hit in condition.hits:
+            if hit.term in seen:
+                continue  # each term once, in its first sentence
+            seen.add(hit.term)
             field = "full text" if full_text and hit.field == "content" else hit.field
-            ctx.console.print(
-                f"      {field} {hit.start}-{hit.end}: {escape(hit.text)!s} ({escape(hit.term)})",
-                style="dim",
-            )
+            text = getattr(article, hit.field, "") or ""
+            if 0 <= hit.start < hit.end <= len(text):
+                before, term, after = keyword_in_context(text, hit.start, hit.end, 120)
+                quoted = f"{escape(before)}[bold reverse]{escape(term)}[/]{escape(after)}"
+            else:
+                quoted = f"[bold reverse]{escape(hit.text)}[/]"
+            ctx.console.print(f"      {field}: {quoted}", highlight=False)
 
 
 # ---------------------------------------------------------------- rules, rules test

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -139,6 +140,7 @@ class TrackerApp(App[None]):
             )
         self._seen_version = self._probe()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes, name="refresh")
+        self.call_after_refresh(self.load_rules)
         if self.monitor:
             self.set_interval(POLL_SECONDS, self.poll_due_feeds, name="monitor")
             self.call_after_refresh(self.poll_due_feeds)
@@ -160,6 +162,14 @@ class TrackerApp(App[None]):
         """After one of our own writes: reload the views now rather than at the next tick."""
         self._seen_version = self._probe()
         self.data_version += 1
+
+    @work(thread=True, exclusive=True, group="rules", exit_on_error=False)
+    def load_rules(self) -> None:
+        """Compile the rules after the first paint, off the event loop: the explanation
+        panel orders a signal's hits by what each term did, which the rules say."""
+        # on failure the panel shows hits unordered; `tracker check` names the problem
+        with suppress(TrackerError):
+            self.tracker.load_matcher()
 
     # -- polling in a worker thread, with its own connection
 

@@ -101,6 +101,7 @@ class CommitmentScreen(Screen[None]):
         self.view: CommitmentView | None = None
         #: (table width, column widths) the columns were made for.
         self._layout: tuple[int, tuple[int, ...]] | None = None
+        self._kinds_cache: dict[tuple[str, ...], dict[str, str]] = {}
 
     @property
     def tracker_app(self) -> DashboardHost:
@@ -236,7 +237,24 @@ class CommitmentScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#items")
     def _show_explanation(self) -> None:
-        self.query_one(ExplanationPanel).item = self.current_item()
+        panel = self.query_one(ExplanationPanel)
+        item = self.current_item()
+        panel.kinds = self._kinds(item.signal.rule_ids) if item and item.signal else {}
+        panel.titles = self._feed_titles()
+        panel.item = item
+        panel.refresh(layout=True)
+
+    def _kinds(self, rule_ids: tuple[str, ...]) -> dict[str, str]:
+        """What each term of these rules did for a link (cached: the rules load once)."""
+        known = self._kinds_cache.get(rule_ids)
+        if known is None:
+            parties = self.view.commitment.parties if self.view else ()
+            try:
+                known = self.tracker_app.tracker.term_kinds(rule_ids, parties)
+            except TrackerError:
+                known = {}
+            self._kinds_cache[rule_ids] = known
+        return known
 
     # -- writes: one core call each, then reload
 

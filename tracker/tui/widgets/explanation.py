@@ -1,25 +1,34 @@
-"""Why a signal exists: its rules, the terms found and where, the dates, and the review so far.
+"""Why a signal exists: the decisive evidence first, each in its sentence; then the rest.
 
-An analyst decides to confirm or reject from this panel, so it shows the matched
-terms in their context (a few words either side, the term highlighted) rather than
-bare offsets. Every piece of article text goes through `safe_content`.
+An analyst decides to confirm or reject from this panel. What made the link comes first:
+exact phrases, then the gate terms about the subject, then the profile terms, then the
+dates the rules checked; each shown once in the sentence it was found in, the term
+highlighted (keyword in context), never as offsets. Party names ("China", "Russia",
+named in every story about the two) and the stop-list's generic words come last, on one
+line, counted. Every piece of article text goes through `safe_content`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tracker.core import HIT_KINDS, keyword_in_context
 from tracker.tui.widgets.safe import clean, safe_content
 from tracker.types import Article, ReviewItem, TermHit
 
-#: Characters of context either side of a matched term.
-CONTEXT = 40
-#: At most this many hits are shown; the rest are counted.
+#: Characters of the sentence shown around a term.
+CONTEXT = 110
+#: At most this many decisive hits are shown in their sentence; the rest are counted.
 MAX_HITS = 6
+#: How each kind is named in the panel.
+KIND_LABELS = {"phrase": "phrase", "gate": "gate", "term": "term", "party": "party", "generic": "generic"}
+#: Kinds shown last, counted on one line rather than quoted.
+LAST = ("party", "generic")
 
 
 def _when(moment: datetime | None) -> str:
@@ -30,26 +39,38 @@ def _label(text: str) -> Content:
     return Content.styled(f"{text:<9}", "bold $text-muted")
 
 
-def hit_context(article: Article | None, hit: TermHit) -> Content:
-    """`…words before [term] words after…` from the field the term was found in."""
+def hit_context(article: Article | None, hit: TermHit, width: int = CONTEXT) -> Content:
+    """The sentence the term was found in, the term highlighted: `field: …before [term] after…`."""
     text = getattr(article, hit.field, "") if article is not None else ""
-    if not text or hit.end > len(text) or hit.start < 0:
-        return safe_content(hit.text, "bold $accent")
-    start, end = max(0, hit.start - CONTEXT), min(len(text), hit.end + CONTEXT)
-    return Content.assemble(
-        "…" if start else "",
-        safe_content(text[start : hit.start]),
-        safe_content(text[hit.start : hit.end], "bold reverse"),
-        safe_content(text[hit.end : end]),
-        "…" if end < len(text) else "",
-    )
+    if not text or hit.end > len(text) or hit.start < 0 or hit.start >= hit.end:
+        return safe_content(hit.text, "bold reverse")
+    before, term, after = keyword_in_context(text, hit.start, hit.end, width)
+    return Content.assemble(safe_content(before), safe_content(term, "bold reverse"), safe_content(after))
 
 
-def explain(item: ReviewItem) -> Content:
+def rank(hit: TermHit, kinds: dict[str, str]) -> int:
+    """Position of the hit's kind in HIT_KINDS (unknown terms, of rules since edited: as terms)."""
+    return HIT_KINDS.index(kinds.get(hit.term, "term"))
+
+
+def ordered_hits(hits: tuple[TermHit, ...], kinds: dict[str, str]) -> list[tuple[TermHit, int]]:
+    """One hit per term (its first, by field order title, summary, content), with how many
+    times the term was found; the most decisive kinds first."""
+    fields = {"title": 0, "summary": 1, "content": 2}
+    counts = Counter(h.term for h in hits)
+    first: dict[str, TermHit] = {}
+    for hit in sorted(hits, key=lambda h: (fields.get(h.field, 3), h.start)):
+        first.setdefault(hit.term, hit)
+    return sorted(((h, counts[h.term]) for h in first.values()), key=lambda p: rank(p[0], kinds))
+
+
+def explain(
+    item: ReviewItem, kinds: dict[str, str] | None = None, titles: dict[str, str] | None = None
+) -> Content:
     """The panel's text for one item (a signal or evidence added by hand)."""
     lines: list[Content] = [safe_content(item.title, "bold")]
     if item.signal is not None:
-        lines.extend(_signal_lines(item))
+        lines.extend(_signal_lines(item, kinds or {}, titles or {}))
     else:
         lines.append(Content.assemble(_label("Added"), "by hand", _by(item)))
     lines.extend(_review_lines(item))
@@ -64,7 +85,7 @@ def _by(item: ReviewItem) -> str:
     return f"{who} on {_when(evidence.added)}"
 
 
-def _signal_lines(item: ReviewItem) -> list[Content]:
+def _signal_lines(item: ReviewItem, kinds: dict[str, str], titles: dict[str, str]) -> list[Content]:
     signal = item.signal
     assert signal is not None
     lines = [
@@ -75,27 +96,38 @@ def _signal_lines(item: ReviewItem) -> list[Content]:
             "  ·  retracted (no rule links it now)" if signal.state == "retracted" else "",
         )
     ]
-    terms = sorted({(h.term, h.field) for h in signal.hits})
-    if terms:
-        found = ", ".join(f"“{clean(term)}” in {field}" for term, field in terms)
-        lines.append(Content.assemble(_label("Terms"), found))
-    for hit in signal.hits[:MAX_HITS]:
+    hits = ordered_hits(signal.hits, kinds)
+    decisive = [(h, n) for h, n in hits if kinds.get(h.term, "term") not in LAST]
+    rest = [(h, n) for h, n in hits if kinds.get(h.term, "term") in LAST]
+    for hit, count in decisive[:MAX_HITS]:
+        kind = KIND_LABELS.get(kinds.get(hit.term, "term"), "term")
+        times = f" ×{count}" if count > 1 else ""
         lines.append(
             Content.assemble(
-                _label(f"  {hit.field}"), f"[{hit.start}–{hit.end}] ", hit_context(item.article, hit)
+                _label(kind),
+                Content.styled(f"{hit.field}{times}: ", "$text-muted"),
+                hit_context(item.article, hit),
             )
         )
-    if len(signal.hits) > MAX_HITS:
-        lines.append(Content.styled(f"{'':9}… and {len(signal.hits) - MAX_HITS} more", "$text-muted"))
+    if len(decisive) > MAX_HITS:
+        lines.append(Content.styled(f"{'':9}… and {len(decisive) - MAX_HITS} more term(s)", "$text-muted"))
     if signal.dates:
         lines.append(Content.assemble(_label("Dates"), safe_content("; ".join(signal.dates))))
+    if rest:
+        named = ", ".join(f"{clean(h.term)} ×{n}" if n > 1 else clean(h.term) for h, n in rest)
+        lines.append(
+            Content.assemble(
+                _label("Also"), Content.styled(f"{named} (parties, generic words)", "$text-muted")
+            )
+        )
     article = item.article
     if article is not None:
+        feeds = ", ".join(titles.get(f, f) for f in item.feeds)
         lines.append(
             Content.assemble(
                 _label("Article"),
                 f"published {_when(article.published)}  ·  first seen {_when(article.first_seen)}",
-                safe_content(f"  ·  {', '.join(item.feeds)}" if item.feeds else ""),
+                safe_content(f"  ·  {feeds}" if feeds else ""),
             )
         )
     return lines
@@ -123,11 +155,18 @@ def _review_lines(item: ReviewItem) -> list[Content]:
 
 
 class ExplanationPanel(Static):
-    """Shows `item`; the screen sets it when the cursor moves."""
+    """Shows `item`; the screen sets `kinds` and `titles`, then `item`, when the cursor moves."""
 
     item: reactive[ReviewItem | None] = reactive(None, layout=True)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: Term as written → its kind (HIT_KINDS), from the rules of the item's signal.
+        self.kinds: dict[str, str] = {}
+        #: Feed name → title.
+        self.titles: dict[str, str] = {}
 
     def render(self) -> Content:
         if self.item is None:
             return Content.styled("No signal or evidence yet. e adds evidence by hand.", "$text-muted")
-        return explain(self.item)
+        return explain(self.item, self.kinds, self.titles)
