@@ -93,3 +93,25 @@ def test_articles_screen(snap: Callable[..., bool], size: str) -> None:
 
 def test_help_screen(snap: Callable[..., bool]) -> None:
     assert snap("80x24", press("question_mark"))
+
+
+def light(then: RunBefore | None = None) -> RunBefore:
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.press("ctrl+t")
+        if then is not None:
+            await then(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_commitment_screen_light(snap: Callable[..., bool], size: str) -> None:
+    assert snap(size, light(open_alpha_2))
+
+
+def test_reject_asks_first(snap: Callable[..., bool]) -> None:
+    async def reject(pilot: Pilot[Any]) -> None:
+        await open_alpha_2(pilot)
+        await pilot.press("j", "x")
+
+    assert snap("80x24", reject)

@@ -544,7 +544,7 @@ def timeline_line(view: CommitmentView, cells: int) -> Content:
         (timeline.bars(timeline.signals, cells), "ansi_cyan"),
         f" {timeline.last}",
         (
-            f"  ·  {sum(timeline.signals)} signals, {sum(timeline.evidence)} evidence  (h: timeline)",
+            f"  ·  {sum(timeline.signals)} signal(s), {sum(timeline.evidence)} evidence  (h: timeline)",
             "$text-muted",
         ),
     )
