@@ -67,6 +67,8 @@ async def test_refresh_asks_the_running_watcher_to_poll(fixture: FixtureWorkspac
             await pilot.press("2")
             await pilot.pause()
             assert isinstance(pilot.app.screen, FeedsScreen)
+            summary = str(pilot.app.screen.query_one("#feeds-summary").content)
+            assert "tracker watch polls" in summary and "r/R ask it to poll now" in summary
             await pilot.press("R")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, UsageError
 from tracker.tui.host import SessionReview
 from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
@@ -327,22 +327,22 @@ class CommitmentScreen(Screen[None]):
             self.notify("Nothing to undo in this session", timeout=2)
             return
         last = reviews[-1]
-        if self._write(
-            "undo the review",
-            self.tracker_app.tracker.undo_review,
-            last.signal_id,
-            expected=last.made,
-            restore=last.before,
-        ):
+        try:
+            self.tracker_app.tracker.undo_review(last.signal_id, expected=last.made, restore=last.before)
+        except UsageError as exc:  # reviewed again since: that newer decision stands
             reviews.pop()
+            self.notify(str(exc), title="Nothing undone", severity="warning")
+        except TrackerError as exc:  # e.g. the database is busy: keep it, u can try again
+            self.notify(str(exc), title="Could not undo", severity="error")
+        else:
+            reviews.pop()
+            self.tracker_app.data_changed()
             where = "" if last.commitment_id == self.commitment_id else f" on {clean(last.commitment_id)}"
             self.notify(
                 f"Undone: signal {last.signal_id}{where} is {last.before or 'waiting for review'} again",
                 timeout=3,
             )
             self.query_one("#items", FixedTable).move_to_key(f"signal:{last.signal_id}")
-        else:
-            reviews.pop()  # someone reviewed it since; that newer decision stands
         self.refresh_bindings()
 
     def _amend(self, item: ReviewItem, what: str, **changes: str) -> bool:

@@ -136,9 +136,16 @@ class FeedsScreen(Screen[None]):
         table.move_to_key(keep)
         self._show_detail()
         failing = sum(1 for r in rows if r.health == "failing")
+        watcher = tracker.watcher()
         self.query_one("#feeds-summary", Static).update(
-            f"{len(rows)} feeds · {failing} failing · {sum(r.articles for r in rows)} articles"
-            + ("" if self.tracker_app.monitor else " · monitoring off (tracker ui --no-monitor)")
+            safe_text(
+                f"{len(rows)} feeds · {failing} failing · {sum(r.articles for r in rows)} articles"
+                + (
+                    f" · tracker watch polls ({watcher}): r/R ask it to poll now"
+                    if watcher
+                    else ("" if self.tracker_app.monitor else " · monitoring off (tracker ui --no-monitor)")
+                )
+            )
         )
 
     @on(DataTable.RowHighlighted, "#feeds")
