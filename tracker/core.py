@@ -26,7 +26,7 @@ from tracker.review.reports import COMMITMENT_COLUMNS, EXPORTS, REPORT_FORMATS, 
 from tracker.review.reviewing import CONFIDENCE, Clock, Reviewer, utc_clock
 from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
-from tracker.textnorm import escape_active, inert, inert_link, keyword_in_context, search_fold, truncate
+from tracker.textnorm import escape_active, inert, inert_link, keyword_in_context, truncate
 from tracker.types import (
     ArchiveCheck,
     ArchivedPage,
@@ -499,14 +499,17 @@ class Tracker:
     def condition_kinds(self, rule_id: str, parties: Sequence[str]) -> dict[str, str]:
         """Each condition of a rule ("all[0]", "any", "phrases") → its kind in HIT_KINDS.
 
-        An `all` group named after one of `parties` (the `$china` term set) is "party";
-        other `all` groups are gates. Unknown rules (edited since) give an empty map.
+        An `all` or `anywhere` group named after one of `parties` (the `$china` term set)
+        is "party"; other such groups are gates. Unknown rules (edited since) give an empty map.
         """
         try:
             rule = self.matcher.rule(rule_id)
         except KeyError:
             return {}
         kinds = {f"all[{n}]": "party" if g.name in parties else "gate" for n, g in enumerate(rule.all)}
+        kinds |= {
+            f"anywhere[{n}]": "party" if g.name in parties else "gate" for n, g in enumerate(rule.anywhere)
+        }
         return kinds | {"any": "term", "phrases": "phrase", "none": "generic"}
 
     def term_kinds(self, rule_ids: Sequence[str], parties: Sequence[str]) -> dict[str, str]:
@@ -523,6 +526,7 @@ class Tracker:
                 continue
             rule = self.matcher.rule(rule_id)
             groups = [(f"all[{n}]", g) for n, g in enumerate(rule.all)]
+            groups += [(f"anywhere[{n}]", g) for n, g in enumerate(rule.anywhere)]
             groups += [("any", rule.any), ("phrases", rule.phrases)]
             for condition, group in groups:
                 if group is None:
@@ -939,6 +943,15 @@ class Tracker:
 
 
 # -- functions of the faces that need no workspace
+
+
+def search_fold(text: str) -> str:
+    """The form in which the dashboard compares a search with the records: the rules' own
+    normal form (NFKC, case folded in every script, ё as е, traditional Chinese as
+    simplified, dashes as spaces), so `/` finds what a rule term would."""
+    from tracker.rules.textprep import normalise
+
+    return normalise(text)
 
 
 def draft_record(path: Path, *, statement_id: str | None = None) -> tuple[str, int, str]:

@@ -543,7 +543,11 @@ def language_code(value: str | None) -> str | None:
     return code if len(code) == 2 else None
 
 
-# ---------------------------------------------------------------- search folding
+# ---------------------------------------------------------------- Chinese scripts in search
+
+# Article search runs in SQL over the stored text, which keeps the script it was written
+# in, so a Chinese term is looked for in both its forms (OpenCC's phrase-aware converters;
+# the rules fold to simplified character by character, in tracker.rules.textprep).
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
@@ -563,22 +567,6 @@ def _to_simplified() -> Callable[[str], str]:
 @cache
 def _to_traditional() -> Callable[[str], str]:
     return _converter("s2t")
-
-
-def search_fold(text: str) -> str:
-    """The form in which a search query and the text searched are compared.
-
-    Case-insensitive in every script (NFKC, then `casefold`: "СУВЕРЕНИТЕТ" finds
-    "суверенитет"), ё read as е as Russian writes either, and Chinese characters in
-    their simplified form (OpenCC's character conversion), so 主權 finds 主权 and back.
-    """
-    if not text:
-        return ""
-    folded = unicodedata.normalize("NFKC", text)
-    if folded.isascii():
-        return folded.lower()
-    folded = folded.casefold().replace("ё", "е")
-    return _to_simplified()(folded) if _HAN.search(folded) else folded
 
 
 def han_variants(text: str) -> tuple[str, ...]:

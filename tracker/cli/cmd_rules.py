@@ -223,7 +223,8 @@ def _print_explanation(ctx: Context, e: Explanation, article: Article, *, full_t
         parties = ctx.tracker.records.commitment(e.commitment_id).parties
     except NotFoundError:
         parties = ()
-    kinds = ctx.tracker.condition_kinds(e.rule_id, parties) | {"dates": "dates", "score": "score"}
+    checks = {"dates": "dates", "act": "dates", "scope": "dates", "score": "score"}
+    kinds = ctx.tracker.condition_kinds(e.rule_id, parties) | checks
     conditions = sorted(e.conditions, key=lambda c: _CONDITION_ORDER.get(kinds.get(c.condition, ""), 7))
     for condition in conditions:
         if condition.condition in ("any", "phrases"):
