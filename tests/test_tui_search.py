@@ -6,6 +6,7 @@ Russian terms; 主权, 主權 (traditional), суверенитет and СУВЕ
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,25 @@ async def test_slash_search_and_palette_match_chinese_and_russian(
             if any(SOVEREIGNTY in p for p in prompts):
                 break
         assert any(SOVEREIGNTY in p for p in prompts)
+
+
+def test_article_search_matches_russian_case_and_yo_and_both_chinese_scripts(tmp_path: Path) -> None:
+    from tests.fixtures_tui import build_fixture, open_tracker
+
+    fixture = build_fixture(tmp_path / "ws")
+    conn = sqlite3.connect(fixture.db_path)
+    for guid, title in (
+        ("ru", "Россия и Китай: суверенитет в информационном пространстве"),
+        ("zh", "中俄网络主權合作"),
+    ):
+        conn.execute(
+            "INSERT INTO articles (guid, title, first_seen, last_seen, content_hash)"
+            " VALUES (?, ?, ?, ?, 'h')",
+            (guid, title, "2024-06-01T00:00:00+00:00", "2024-06-01T00:00:00+00:00"),
+        )
+    conn.commit()
+    conn.close()
+    tracker = open_tracker(fixture)
+    for query, guid in (("СУВЕРЕНИТЁТ", "ru"), ("суверенитет", "ru"), ("主权", "zh"), ("主權", "zh")):
+        assert [a.guid for a in tracker.find_articles(search=query)] == [guid], query
+    tracker.close()

@@ -607,3 +607,30 @@ def keyword_in_context(text: str, start: int, end: int, width: int = 160) -> tup
         if keep_after < len(after):
             after = after[:keep_after].rstrip() + "…"
     return _SPACE.sub(" ", before), term, _SPACE.sub(" ", after)
+
+
+#: At most this many е in a word get their ё spellings (2**n forms); longer words: two forms.
+_YO_MAX = 3
+
+
+def yo_variants(word: str) -> tuple[str, ...]:
+    """A Russian word in its е and ё spellings ("еще" → еще, ёще, ещё, ёщё); others unchanged.
+
+    The search index reads ё and е as different letters while Russian text writes either.
+    Every е of a word may be a ё: up to `_YO_MAX` of them are varied (8 forms); a word
+    with more gets its all-е and its written form.
+    """
+    if "е" not in word and "ё" not in word and "Е" not in word and "Ё" not in word:
+        return (word,)
+    plain = word.replace("ё", "е").replace("Ё", "Е")
+    spots = [n for n, ch in enumerate(plain) if ch in "еЕ"]
+    if len(spots) > _YO_MAX:
+        return tuple(dict.fromkeys((plain, word)))
+    forms = []
+    for mask in range(2 ** len(spots)):
+        chars = list(plain)
+        for bit, at in enumerate(spots):
+            if mask >> bit & 1:
+                chars[at] = "ё" if chars[at] == "е" else "Ё"
+        forms.append("".join(chars))
+    return tuple(dict.fromkeys([word, *forms]))

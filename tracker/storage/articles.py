@@ -25,7 +25,7 @@ from typing import Any
 from tracker.errors import NotFoundError
 from tracker.storage.db import Database, from_db, to_db, utcnow
 from tracker.storage.reads import UNREAD
-from tracker.textnorm import han_variants, title_key
+from tracker.textnorm import han_variants, title_key, yo_variants
 from tracker.types import Article, Entry
 
 UPDATE_MIN_INTERVAL = timedelta(hours=1)
@@ -480,8 +480,14 @@ def search_clause(text: str) -> tuple[str, list[Any]]:
 
 
 def _fts_term(term: SearchTerm) -> str:
-    quoted = '"' + term.text.replace('"', '""') + '"'
-    return quoted + ("*" if term.prefix else "")
+    """The term quoted for FTS5; a Russian word in each of its е/ё spellings, OR-ed.
+
+    unicode61 folds Cyrillic case but reads ё and е as different letters, and Russian
+    writes either (ещё, еще): "СУВЕРЕНИТЁТ" must find "суверенитет" and the reverse.
+    """
+    forms = yo_variants(term.text)
+    quoted = ['"' + form.replace('"', '""') + '"' + ("*" if term.prefix else "") for form in forms]
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
 
 
 # ---------------------------------------------------------------- helpers
