@@ -467,9 +467,7 @@ def markdown(model: Mapping[str, Any], timelines: Mapping[str, Timeline] | None 
                 lines += ["", "Timeline:", "", *(f"    {line}" for line in text_chart(timeline))]
     # Every field passed `_md`; this is the one sanitiser over all of them, so no control,
     # escape sequence, bidi override or zero-width character reaches the document.
-    return inert("
-".join(lines) + "
-", multiline=True)
+    return inert("\n".join(lines) + "\n", multiline=True)
 
 
 def _header(model: Mapping[str, Any]) -> str:
