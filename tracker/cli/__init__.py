@@ -8,11 +8,13 @@ non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
 
 from tracker import __version__
+from tracker.cli.arguments import argument_names, check_namespace, one_line
 from tracker.cli.common import Context
 from tracker.core import inert
 from tracker.errors import LockedError, RecordError, TrackerError, UsageError
@@ -29,7 +31,9 @@ COMMAND_MODULES = (
     "cmd_extract",
 )
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: The exit statuses (README, "Exit status"): tests/test_cli_exitcodes.py holds one row per
+#: command. EXIT_PARTIAL: `--partial` wrote a report that cannot say what it misses (CSV).
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,20 +71,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "handler", None):
             parser.print_help()
             return EXIT_USAGE
+        check_namespace(args, argument_names(parser, args))
         ctx = Context(args.workspace)
         return int(args.handler(args, ctx) or EXIT_OK)
     except UsageError as exc:
-        print(inert(f"tracker: error: {exc}"), file=sys.stderr)
+        _say(f"tracker: error: {exc}")
         return EXIT_USAGE
     except RecordError as exc:
         for problem in exc.problems:
-            print(inert(f"tracker: {problem}"), file=sys.stderr)
+            _say(f"tracker: {problem}")
         return EXIT_FAILURE
     except LockedError as exc:
-        print(inert(f"tracker: {exc}"), file=sys.stderr)
+        _say(f"tracker: {exc}")
         return EXIT_FAILURE
     except TrackerError as exc:
-        print(inert(f"tracker: error: {exc}"), file=sys.stderr)
+        _say(f"tracker: error: {exc}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
@@ -89,6 +94,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `tracker export | head` closes the pipe early; that is not an error.
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # A file the command had to read or write: name it, no traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"tracker: error: {where}{exc.strerror or exc}")
+        return EXIT_FAILURE
+    except Exception as exc:
+        # A bug. The user gets one line and a way to see more; TRACKER_DEBUG=1 shows it all.
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        _say(
+            f"tracker: internal error ({type(exc).__name__}: {exc}); "
+            "please report it, with the output of TRACKER_DEBUG=1 tracker …"
+        )
+        return EXIT_FAILURE
     finally:
         if ctx is not None and "tracker" in ctx.__dict__:
             ctx.tracker.close()
+
+
+def _say(message: str) -> None:
+    """One line on stderr: control characters and bytes that are not UTF-8 escaped, long
+    arguments cut (an error never echoes a 100 KB value whole)."""
+    print(one_line(inert(message)), file=sys.stderr)

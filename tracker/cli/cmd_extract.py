@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from tracker.cli.arguments import path_arg
 from tracker.cli.common import Context
 from tracker.core import SLUG, draft_record
 from tracker.errors import UsageError
@@ -20,10 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "workspace format. Review it, then save it under commitments/ and run `tracker check`."
         ),
     )
-    p.add_argument("file", metavar="FILE", type=Path, help="the statement, as .txt or .html")
+    p.add_argument("file", metavar="FILE", type=path_arg, help="the statement, as .txt or .html")
     p.add_argument("--statement-id", metavar="ID", help="id for the statement (default: from title and date)")
-    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the draft here (default: stdout)")
-    p.add_argument("--rules", metavar="FILE", type=Path, help="also draft a rules file from the keywords")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", type=path_arg, help="write the draft here (default: stdout)"
+    )
+    p.add_argument("--rules", metavar="FILE", type=path_arg, help="also draft a rules file from the keywords")
     p.set_defaults(handler=run_extract)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tracker.cli.arguments import path_arg
 from tracker.cli.common import FORMATS, Context, write_output
 from tracker.core import parse_duration, truncate
 from tracker.errors import UsageError
@@ -73,9 +74,9 @@ def _register_feeds(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_feeds)
     feeds_sub = p.add_subparsers(dest="feeds_command", metavar="SUBCOMMAND", parser_class=type(p))
     i = feeds_sub.add_parser("import", help="append the feeds of an OPML file to feeds/*.yaml")
-    i.add_argument("file", metavar="FILE", type=Path, help="an OPML subscription list")
+    i.add_argument("file", metavar="FILE", type=path_arg, help="an OPML subscription list")
     i.add_argument(
-        "--into", metavar="YAML", type=Path, help="feeds file to append to (default: feeds/imported.yaml)"
+        "--into", metavar="YAML", type=path_arg, help="feeds file to append to (default: feeds/imported.yaml)"
     )
     i.add_argument("--dry-run", action="store_true", help="print what would be appended; change nothing")
     i.add_argument(
@@ -85,7 +86,7 @@ def _register_feeds(sub: argparse._SubParsersAction) -> None:
     )
     i.set_defaults(handler=run_import)
     e = feeds_sub.add_parser("export", help="write the feed list as OPML 2.0")
-    e.add_argument("-o", "--output", metavar="FILE", type=Path, help="write here instead of stdout")
+    e.add_argument("-o", "--output", metavar="FILE", type=path_arg, help="write here instead of stdout")
     e.add_argument("--all", action="store_true", help="include disabled feeds")
     e.set_defaults(handler=run_export)
 
@@ -100,7 +101,7 @@ def _register_ingest(sub: argparse._SubParsersAction) -> None:
             "against what is stored."
         ),
     )
-    p.add_argument("paths", metavar="PATH", nargs="+", type=Path)
+    p.add_argument("paths", metavar="PATH", nargs="+", type=path_arg)
     p.add_argument("--language", metavar="CODE", help="language of entries that do not say (en, zh, ru)")
     p.add_argument("--no-match", action="store_true", help="store articles without running the rules")
     p.add_argument("--format", choices=FORMATS, default="table")

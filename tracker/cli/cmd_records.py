@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from rich.markup import escape
 from rich.panel import Panel
 
+from tracker.cli.arguments import path_arg
 from tracker.cli.common import FORMATS, Context
 from tracker.core import init_workspace
 from tracker.errors import NotFoundError
@@ -16,7 +16,7 @@ from tracker.types import NOT_STATED, Commitment, Statement
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create a new empty workspace with commented examples")
-    p.add_argument("dir", metavar="DIR", type=Path)
+    p.add_argument("dir", metavar="DIR", type=path_arg)
     p.set_defaults(handler=run_init)
 
     p = sub.add_parser("check", help="validate every record file; list all problems")

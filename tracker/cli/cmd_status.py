@@ -11,10 +11,10 @@ import os
 import re
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from tracker.cli.arguments import path_arg
 from tracker.cli.cmd_archive import add_evidence_actions, say_outcome
 from tracker.cli.common import FORMATS, Context, write_output
 from tracker.core import (
@@ -174,7 +174,7 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=REPORT_FORMATS, default="yaml")
     p.add_argument("--what", choices=EXPORTS, default="commitments")
     _filters(p)
-    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write here (default: stdout)")
+    p.add_argument("-o", "--output", metavar="FILE", type=path_arg, help="write here (default: stdout)")
     p.add_argument("--snapshot", metavar="NAME", help="report from a frozen snapshot instead of now")
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte order mark (for Excel)")
     p.set_defaults(handler=run_export)
@@ -188,7 +188,7 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_snapshot)
 
     p = sub.add_parser("backup", help="a consistent copy of the database, safe while the watcher runs")
-    p.add_argument("file", metavar="FILE", type=Path)
+    p.add_argument("file", metavar="FILE", type=path_arg)
     p.set_defaults(handler=run_backup)
 
 

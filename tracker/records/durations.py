@@ -30,6 +30,11 @@ _UNITS: dict[str, timedelta] = {
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*(?:,|and\b)?", re.IGNORECASE)
 
 DURATION_HELP = "a duration such as '30 min', '6 hours', '365 days' or '2 years'"
+#: The longest duration accepted anywhere (records, tracker.yaml, `--since`). Dates plus or
+#: minus a duration must stay inside Python's years 1..9999, and no tracking window, back-off
+#: or look-back needs more than a millennium; beyond it a value is a typo, not a setting.
+MAX_DURATION = timedelta(days=365 * 1000)
+_TOO_LONG = "at most 1000 years"
 
 
 def parse_duration(text: str | int | float) -> timedelta:
@@ -40,8 +45,10 @@ def parse_duration(text: str | int | float) -> timedelta:
     if isinstance(text, bool):
         raise ValueError(f"expected {DURATION_HELP}")
     if isinstance(text, int | float):
-        return timedelta(seconds=float(text))
+        return _bounded(float(text), timedelta(seconds=1), text)
     rest = str(text).strip().lower()
+    if len(rest) > 200:
+        raise ValueError(f"expected {DURATION_HELP}, got {len(rest):,} characters")
     if not rest:
         raise ValueError(f"expected {DURATION_HELP}, got an empty value")
     total = timedelta()
@@ -54,11 +61,22 @@ def parse_duration(text: str | int | float) -> timedelta:
         unit = _UNITS.get(name) or (_UNITS.get(name[:-1]) if name.endswith("s") else None)
         if unit is None:
             raise ValueError(f"unknown unit {name!r} in {text!r}; expected {DURATION_HELP}")
-        total += unit * float(match.group(1))
+        total += _bounded(float(match.group(1)), unit, text)
         pos = match.end()
+        if total > MAX_DURATION:
+            raise ValueError(f"{text!r} is too long: {_TOO_LONG}")
     if total <= timedelta():
         raise ValueError(f"expected a positive duration, got {text!r}")
     return total
+
+
+def _bounded(count: float, unit: timedelta, text: object) -> timedelta:
+    """`count` units, refusing what timedelta cannot hold (OverflowError) or we would not want."""
+    if count != count or count * unit.total_seconds() > MAX_DURATION.total_seconds():  # NaN or huge
+        raise ValueError(f"{text!r} is too long: {_TOO_LONG}")
+    if count < 0:
+        raise ValueError(f"expected a positive duration, got {text!r}")
+    return unit * count
 
 
 def format_duration(delta: timedelta) -> str:
