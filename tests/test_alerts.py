@@ -132,7 +132,7 @@ def test_text_and_markdown_show_the_transition_and_the_article() -> None:
     )
     digest = a_digest(a_signal(), changes=(change,))
     text = render_text(digest)
-    assert "1 new signal, 1 status change in 1 commitment" in text
+    assert "1 new signal waiting for review, 1 status change in 1 commitment" in text
     assert "status unreviewed → in_progress (derived)" in text
     assert "signal 7 [supports, score 3] Annual consultations held" in text
     markdown = render_markdown(digest)

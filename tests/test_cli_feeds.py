@@ -85,9 +85,9 @@ def test_fetch_a_disabled_feed_by_name(workspace: Path, server: FeedServer) -> N
     assert result.code == 0 and json.loads(result.out)[0]["new"] == 1
 
 
-def test_fetch_unknown_feed_is_a_usage_error(workspace: Path) -> None:
+def test_fetch_unknown_feed_is_an_unknown_id(workspace: Path) -> None:
     result = tracker(workspace, "fetch", "--feed", "nope")
-    assert result.code == 2 and "--feed" in result.err and "nope" in result.err
+    assert result.code == 1 and "--feed" in result.err and "nope" in result.err
 
 
 def test_feeds_health_table(workspace: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import build_parser, main
-from tracker.cli.arguments import TEXT_LIMITS
+from tracker.cli.arguments import TEXT_LIMITS, _long
 
 #: A valid value for each positional argument, so that only the hostile one is wrong.
 BASELINE = {
@@ -90,7 +90,7 @@ def _argv(path: tuple[str, ...], dest: str, value: str) -> list[str]:
             argv.append(BASELINE[action.dest])
     for action in sub._actions:
         if action.option_strings and action.dest == dest:
-            argv += [max(action.option_strings, key=len), value]
+            argv += [_long(action.option_strings), value]
     for option, default in REQUIRED_OPTIONS.items():
         action = sub._option_string_actions.get(option)
         if action is not None and action.required and action.dest != dest:
@@ -103,7 +103,7 @@ def _name(path: tuple[str, ...], dest: str) -> str:
     if dest == "workspace":
         return "--workspace"
     [action] = [a for a in dict(_commands(build_parser()))[path]._actions if a.dest == dest]
-    return max(action.option_strings, key=len) if action.option_strings else str(action.metavar)
+    return _long(action.option_strings) if action.option_strings else str(action.metavar)
 
 
 CASES = list(_cases())

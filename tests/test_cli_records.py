@@ -59,10 +59,13 @@ def test_list_formats(demo_workspace: Path) -> None:
 
 
 def test_list_filters_by_statement_and_tag(demo_workspace: Path) -> None:
-    assert (
-        json.loads(run_cli("list", "--tag", "nothing", "--format", "json", workspace=demo_workspace).out)
-        == []
+    unknown = run_cli("list", "--tag", "nothing", "--format", "json", workspace=demo_workspace)
+    assert unknown.code == 1 and "--tag: no commitment has the tag 'nothing'" in unknown.err
+    assert unknown.out == ""
+    tagged = json.loads(
+        run_cli("list", "--tag", "mechanism", "--format", "json", workspace=demo_workspace).out
     )
+    assert [row["id"] for row in tagged] == ["demo/1"]
     result = run_cli("list", "--statement", "nope", workspace=demo_workspace)
     assert result.code == 1 and "--statement: no statement 'nope'" in result.err
 

@@ -226,12 +226,13 @@ def test_evidence_by_hand_from_a_url_or_a_document(ws: Path) -> None:
         (["assess", "alpha/2", "done", "--note", "x"], 2, "invalid choice: 'done'"),
         (["assess", "nope/1", "fulfilled", "--note", "x"], 1, "ID: no commitment 'nope/1'"),
         (
-            ["assess", "alpha/2", "fulfilled", "--note", "x", "--evidence", "99"],
-            2,
+            ["assess", "alpha/2", "fulfilled", "--note", "agreement signed", "--evidence", "99"],
+            1,
             "--evidence: no evidence [99]",
         ),
+        (["assess", "alpha/2", "fulfilled", "--note", "x"], 2, "--note: say why, in at least 10 characters"),
         (
-            ["assess", "beta/1", "fulfilled", "--note", "x", "--party", "russia"],
+            ["assess", "beta/1", "fulfilled", "--note", "agreement signed", "--party", "russia"],
             2,
             "--party: russia is not a party",
         ),
@@ -254,7 +255,7 @@ def test_evidence_by_hand_from_a_url_or_a_document(ws: Path) -> None:
         (["review", "amend", "1"], 2, "SIGNAL: give --relation, --strength or --note"),
         (["review", "amend", "999", "--note", "x"], 1, "SIGNAL: no signal 999"),
         (["export", "--statement", "nope"], 1, "--statement: no statement 'nope'"),
-        (["export", "--tag", "nope"], 2, "--tag: unknown 'nope'"),
+        (["export", "--tag", "nope"], 1, "--tag: unknown 'nope'"),
         (["status", "--status", "done"], 2, "--status: unknown 'done'"),
         (["export", "--bom"], 2, "--bom: only for --format csv"),
         (["history", "nope/1"], 1, "ID: no commitment 'nope/1'"),
@@ -271,7 +272,7 @@ def test_snapshots_freeze_the_report_and_are_immutable(ws: Path) -> None:
     ok("snapshot", "interim-2024", workspace=ws)
     frozen = yaml.safe_load(ok("export", "--snapshot", "interim-2024", workspace=ws))
     assert frozen["snapshot"]["name"] == "interim-2024" and frozen["compliance"]["percent"] == 75.0
-    ok("assess", "alpha/2", "fulfilled", "--note", "done", workspace=ws)
+    ok("assess", "alpha/2", "fulfilled", "--note", "done in full", workspace=ws)
     now = yaml.safe_load(ok("export", workspace=ws))
     assert now["compliance"]["percent"] == 83.3
     again = yaml.safe_load(ok("export", "--snapshot", "interim-2024", workspace=ws))
@@ -292,6 +293,9 @@ def test_snapshots_freeze_the_report_and_are_immutable(ws: Path) -> None:
 
 def test_backup_is_a_consistent_copy(ws: Path, tmp_path: Path) -> None:
     target = tmp_path / "backups" / "copy.db"
+    missing = run_cli("backup", target, workspace=ws)  # as `export -o`: no folder is created
+    assert missing.code == 2 and "FILE: the folder" in missing.err and not target.parent.exists()
+    target.parent.mkdir()
     out = ok("backup", target, workspace=ws)
     assert "integrity ok" in out
     assert [p.name for p in target.parent.iterdir()] == ["copy.db"]  # one file, no -wal or -shm
@@ -343,7 +347,7 @@ def test_end_to_end_on_the_bundled_workspace(bundled_workspace: Path, tmp_path: 
         target = pending[0]["commitment"]
     out = ok("evidence", "add", target, "https://example.org/report", "--title", "Report", workspace=ws)
     evidence_id = out.split()[1]
-    ok("assess", target, "partial", "--note", "half done", "--evidence", evidence_id, workspace=ws)
+    ok("assess", target, "partial", "--note", "half of it done", "--evidence", evidence_id, workspace=ws)
     assert status_rows(ws)[target]["status"] == "partial"
     assert json.loads(ok("history", target, "--format", "json", workspace=ws))[-1]["status"] == "partial"
     report = yaml.safe_load(ok("export", workspace=ws))

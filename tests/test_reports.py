@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.fixtures_status import INJECTION_TITLE, StatusFixture, build_status_fixture
-from tracker.errors import UsageError
+from tracker.errors import NotFoundError, UsageError
 from tracker.review import reports
 from tracker.review.reviewing import Reviewer
 from tracker.review.tabular import safe_cell, to_csv
@@ -88,7 +88,7 @@ def test_export_is_what_the_command_and_the_scheduled_reports_write(reviewer: Re
         reviewer.export("csv", what="history", snapshot="any")
     with pytest.raises(UsageError, match="--format: expected one of"):
         reviewer.export("xlsx")
-    with pytest.raises(UsageError, match="--party: unknown 'eu'"):
+    with pytest.raises(NotFoundError, match="--party: unknown 'eu'"):  # no commitment has it
         reviewer.export("csv", parties=["eu"])
 
 

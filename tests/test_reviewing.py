@@ -209,7 +209,7 @@ def test_assessments_are_appended_and_the_newest_is_current(fresh) -> None:  # t
     reviewer = fixture.reviewer(db, SteppingClock())
     first = reviewer.assess("beta/3", status="in_progress", rationale="Work began.")
     second = reviewer.assess(
-        "beta/3", status="fulfilled", rationale="Done.", confidence="high", assessor="ana"
+        "beta/3", status="fulfilled", rationale="Done in full.", confidence="high", assessor="ana"
     )
     assert second > first
     shown = reviewer.status("beta/3").status
@@ -238,17 +238,20 @@ def test_party_verdicts_and_their_combination(fresh) -> None:  # type: ignore[no
     assert sorted(result.verdicts) == ["china", "russia"]
     assert [(h.status, h.origin) for h in reviewer.history("alpha/4")][-1] == ("fulfilled", "analyst")
     with pytest.raises(UsageError, match="--party: russia is not a party of beta/1"):
-        reviewer.assess("beta/1", status="fulfilled", party="russia", rationale="x")
+        reviewer.assess("beta/1", status="fulfilled", party="russia", rationale="Licences granted.")
+
+
+WHY = "a reason long enough"
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"status": "done", "rationale": "x"}, "STATUS: expected one of"),
-        ({"status": "fulfilled", "rationale": " "}, "--note: an assessment needs a rationale"),
-        ({"status": "fulfilled", "rationale": "x", "party": "eu"}, "--party: expected one of"),
-        ({"status": "fulfilled", "rationale": "x", "confidence": "total"}, "--confidence"),
-        ({"status": "fulfilled", "rationale": "x", "evidence_ids": [42]}, r"--evidence: no evidence \[42\]"),
+        ({"status": "done", "rationale": WHY}, "STATUS: choose one"),
+        ({"status": "fulfilled", "rationale": " "}, "--note: say why, in at least 10 characters"),
+        ({"status": "fulfilled", "rationale": "too short"}, "--note: say why, in at least 10 characters"),
+        ({"status": "fulfilled", "rationale": WHY, "party": "eu"}, "--party: one of"),
+        ({"status": "fulfilled", "rationale": WHY, "confidence": "total"}, "--confidence"),
     ],
 )
 def test_assessment_input_is_checked(fresh, kwargs: dict[str, object], message: str) -> None:  # type: ignore[no-untyped-def]
@@ -258,12 +261,20 @@ def test_assessment_input_is_checked(fresh, kwargs: dict[str, object], message: 
     assert count(db, "assessments") == 0
 
 
+def test_unknown_evidence_for_a_verdict_is_an_unknown_id(fresh) -> None:  # type: ignore[no-untyped-def]
+    fixture, db, _ = fresh
+    kwargs = {"status": "fulfilled", "rationale": WHY, "evidence_ids": [42]}
+    with pytest.raises(NotFoundError, match=r"--evidence: no evidence \[42\]"):
+        fixture.reviewer(db).assess("alpha/1", **kwargs)  # type: ignore[arg-type]
+    assert count(db, "assessments") == 0
+
+
 def test_evidence_of_another_commitment_cannot_support_a_verdict(fresh) -> None:  # type: ignore[no-untyped-def]
     fixture, db, signals = fresh
     reviewer = fixture.reviewer(db)
     elsewhere = reviewer.confirm(signals["a1"])  # alpha/2's
-    with pytest.raises(UsageError, match="--evidence"):
-        reviewer.assess("alpha/1", status="fulfilled", rationale="x", evidence_ids=[elsewhere])
+    with pytest.raises(NotFoundError, match="--evidence"):
+        reviewer.assess("alpha/1", status="fulfilled", rationale=WHY, evidence_ids=[elsewhere])
 
 
 def test_refresh_records_what_time_changed_dated_when_it_happened(fresh) -> None:  # type: ignore[no-untyped-def]
@@ -346,6 +357,9 @@ def test_snapshots_are_immutable(built) -> None:  # type: ignore[no-untyped-def]
 def test_backup_is_a_checked_copy_and_never_overwrites(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, db = built
     target = tmp_path / "copies" / "tracker-backup.db"
+    with pytest.raises(UsageError, match=r"FILE: the folder .* does not exist"):
+        backup_database(db, target)
+    target.parent.mkdir()
     backup_database(db, target)
     copy = Database(target, readonly=True)
     try:

@@ -8,6 +8,9 @@ a thin call into the module that owns the logic; callers never touch SQL or HTTP
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import LockedError, NotFoundError, Problem, RecordError
+from tracker.errors import IncompleteError, LockedError, NotFoundError, Problem, RecordError, UsageError
 from tracker.records.config import Config, load_config
 from tracker.records.durations import parse_duration
 from tracker.records.files import describe_os_error, write_atomically
@@ -23,7 +26,14 @@ from tracker.records.statements import commitment_index, load_statements
 from tracker.records.validate import SLUG
 from tracker.records.workspace import Workspace
 from tracker.review.reports import COMMITMENT_COLUMNS, EXPORTS, REPORT_FORMATS, commitment_rows, evidence_item
-from tracker.review.reviewing import CONFIDENCE, Clock, Reviewer, utc_clock
+from tracker.review.reviewing import (
+    CONFIDENCE,
+    MIN_RATIONALE,
+    Clock,
+    Reviewer,
+    utc_clock,
+    verdict_problems,
+)
 from tracker.review.tabular import to_csv, to_json, to_yaml
 from tracker.storage.db import Database, open_database
 from tracker.textnorm import escape_active, inert, inert_link, keyword_in_context, truncate
@@ -61,6 +71,7 @@ __all__ = [
     "CONFIDENCE",
     "EXPORTS",
     "HIT_KINDS",
+    "MIN_RATIONALE",
     "REPORT_FORMATS",
     "SLUG",
     "Matcher",
@@ -83,6 +94,7 @@ __all__ = [
     "to_json",
     "to_yaml",
     "truncate",
+    "verdict_problems",
     "write_atomically",
 ]
 
@@ -171,15 +183,23 @@ class Tracker:
         self._matcher = None
         return self.records
 
-    def use_records(self, statements: Sequence[Statement], feeds: Sequence[Feed], matcher: Matcher) -> None:
+    def use_records(
+        self,
+        statements: Sequence[Statement],
+        feeds: Sequence[Feed],
+        matcher: Matcher,
+        *,
+        problems: Sequence[Problem] = (),
+    ) -> None:
         """Run on this record set instead of reading the folders.
 
         The watcher keeps the last good version of each file (tracker.reload) and hands
         that set here, so a file broken mid-edit never reaches polling or matching.
         Each part is replaced in one assignment: a job running meanwhile sees the old
-        set or the new one.
+        set or the new one. `problems` are those of commitment files with no good version
+        to run: reports refuse to leave them out silently (see `missing_records`).
         """
-        self._records = Records(list(statements))
+        self._records = Records(list(statements), list(problems))
         self._feeds = (list(feeds), [])
         self._matcher = (matcher, [])
 
@@ -187,7 +207,26 @@ class Tracker:
         """Every problem in every record file (commitments, rules, feeds), in file order."""
         records = self.reload_records()
         self.__dict__.pop("_config", None)
-        problems = [*records.problems, *self._config[1], *self._load_feeds()[1], *self.load_matcher()[1]]
+        rule_problems = self.load_matcher()[1]
+        consequences = _consequences(records.problems, rule_problems, self.workspace.commitments_dir)
+        problems = [
+            *records.problems,
+            *self._config[1],
+            *self._load_feeds()[1],
+            *(p for p in rule_problems if p not in consequences),
+        ]
+        if consequences:
+            # One root cause, not its follow-on "unknown commitment" lines: say once what was hidden.
+            files = sorted({str(p.file) for p in consequences})
+            problems.append(
+                Problem(
+                    self.workspace.rules_dir,
+                    None,
+                    "",
+                    f"{len(consequences)} reference(s) in {', '.join(files)} to the commitments of the "
+                    "broken file(s) above not listed; they resolve once those files load",
+                )
+            )
         return sorted(problems, key=lambda p: (str(p.file), p.line or 0))
 
     def record_counts(self) -> dict[str, int]:
@@ -197,6 +236,28 @@ class Tracker:
     @cached_property
     def _config(self) -> tuple[Config, list[Problem]]:
         return load_config(self.workspace.config_path)
+
+    def person(self, name: str | None = None) -> str:
+        """Who did it, for the record; never empty.
+
+        The name given (`--by`, the dashboard's field), else $TRACKER_USER, else
+        `reviewer:` in tracker.yaml, else the login name (which also works where $USER
+        is unset, as under systemd or in containers). The environment comes before the
+        workspace file because a workspace is shared by a team and the variable is one
+        person's.
+        """
+        for candidate in (name, os.environ.get("TRACKER_USER"), self._config[0].reviewer):
+            if candidate and candidate.strip():
+                return candidate.strip()
+        try:
+            login = getpass.getuser()
+        except (OSError, KeyError):  # no $LOGNAME/$USER and no passwd entry for this uid
+            login = ""
+        if login.strip():
+            return login.strip()
+        raise UsageError(
+            "--by: no name to record; give --by NAME, set TRACKER_USER, or `reviewer:` in tracker.yaml"
+        )
 
     @property
     def browser_command(self) -> tuple[str, ...]:
@@ -468,7 +529,7 @@ class Tracker:
         from tracker.rules.matching import match_articles
         from tracker.storage.reviews import commitments_of_articles
 
-        summary = match_articles(self.db, self.matcher, article_ids)
+        summary = match_articles(self.db, self.matcher, article_ids, known=self._known_commitments())
         if summary.links or summary.retracted:
             touched = commitments_of_articles(self.db, article_ids)
             self.reviewer.refresh_statuses(sorted(touched), reason="new signals")
@@ -478,9 +539,17 @@ class Tracker:
         """Re-run every rule over the stored articles (idempotent; reviews are never touched)."""
         from tracker.rules.matching import rematch_all
 
-        summary = rematch_all(self.db, self.matcher)
+        summary = rematch_all(self.db, self.matcher, known=self._known_commitments())
         self.reviewer.refresh_statuses(reason="rules re-matched")
         return summary
+
+    def _known_commitments(self) -> frozenset[str] | None:
+        """While a commitment file is broken, only the commitments that loaded may lose signals.
+
+        Its rules could not run (their targets are unknown), so no link of its commitments
+        can be judged gone: `match` leaves them as they are instead of retracting them.
+        """
+        return frozenset(self.records.commitments) if self.records.problems else None
 
     def rules_changed(self) -> bool:
         """True if the stored signals were not (all) made by the current rules."""
@@ -631,11 +700,11 @@ class Tracker:
         reviewer: str | None = None,
     ) -> int:
         return self.reviewer.confirm(
-            signal_id, relation=relation, strength=strength, note=note, reviewer=reviewer
+            signal_id, relation=relation, strength=strength, note=note, reviewer=self.person(reviewer)
         )
 
     def reject_signal(self, signal_id: int, *, note: str | None = None, reviewer: str | None = None) -> None:
-        self.reviewer.reject(signal_id, note=note, reviewer=reviewer)
+        self.reviewer.reject(signal_id, note=note, reviewer=self.person(reviewer))
 
     def undo_review(
         self, signal_id: int, *, expected: str, restore: str | None, reviewer: str | None = None
@@ -653,7 +722,7 @@ class Tracker:
         reviewer: str | None = None,
     ) -> None:
         self.reviewer.amend_signal(
-            signal_id, relation=relation, strength=strength, note=note, reviewer=reviewer
+            signal_id, relation=relation, strength=strength, note=note, reviewer=self.person(reviewer)
         )
 
     def amend_evidence(
@@ -690,7 +759,7 @@ class Tracker:
             relation=relation,
             strength=strength,
             note=note,
-            added_by=added_by,
+            added_by=self.person(added_by),
         )
 
     def assess(
@@ -711,7 +780,7 @@ class Tracker:
             party=party,
             confidence=confidence,
             evidence_ids=evidence_ids,
-            assessor=assessor,
+            assessor=self.person(assessor),
         )
 
     def refresh_statuses(
@@ -748,11 +817,41 @@ class Tracker:
         parties: Sequence[str] = (),
         tags: Sequence[str] = (),
         snapshot: str | None = None,
+        partial: bool = False,
     ) -> dict[str, Any]:
-        """The report model (statement -> commitments -> status, score, evidence), filtered."""
+        """The report model (statement -> commitments -> status, score, evidence), filtered.
+
+        IncompleteError when a commitment file does not load, unless `partial`: then the
+        model's `missing` names what it lacks.
+        """
+        missing = () if snapshot else self.missing_records(partial=partial)
         return self.reviewer.report(
-            statement_ids=statement_ids, statuses=statuses, parties=parties, tags=tags, snapshot=snapshot
+            statement_ids=statement_ids,
+            statuses=statuses,
+            parties=parties,
+            tags=tags,
+            snapshot=snapshot,
+            missing=missing,
         )
+
+    def missing_records(self, *, partial: bool = False) -> list[dict[str, Any]]:
+        """What a report would leave out now: the problems of commitment files that do not load.
+
+        Raises IncompleteError if there are any and `partial` is not set; a report is
+        complete or it fails.
+        """
+        problems = self.records.problems
+        if problems and not partial:
+            raise IncompleteError(list(problems))
+        return [
+            {
+                "file": _relative(p.file, self.workspace.root),
+                "line": p.line,
+                "field": p.field,
+                "problem": p.message,
+            }
+            for p in problems
+        ]
 
     def export(
         self,
@@ -764,8 +863,10 @@ class Tracker:
         parties: Sequence[str] = (),
         tags: Sequence[str] = (),
         snapshot: str | None = None,
+        partial: bool = False,
     ) -> str:
-        """The text `tracker export` writes, and the watcher's scheduled reports."""
+        """The text `tracker export` writes, and the watcher's scheduled reports (complete, or
+        IncompleteError unless `partial`; see `report`)."""
         return self.reviewer.export(
             fmt,
             what=what,
@@ -774,11 +875,12 @@ class Tracker:
             parties=parties,
             tags=tags,
             snapshot=snapshot,
+            missing=() if snapshot else self.missing_records(partial=partial),
         )
 
-    def snapshot(self, name: str) -> dict[str, Any]:
+    def snapshot(self, name: str, *, partial: bool = False) -> dict[str, Any]:
         """Freeze the current report under `name` (an interim or final report); never replaced."""
-        return self.reviewer.snapshot(name)
+        return self.reviewer.snapshot(name, missing=self.missing_records(partial=partial))
 
     def snapshot_report(self, name: str) -> dict[str, Any]:
         return self.reviewer.snapshot_report(name)
@@ -844,13 +946,30 @@ class Tracker:
         return render_digest(digest, fmt)
 
     def digest(
-        self, since: datetime, until: datetime | None = None, *, history_after_id: int | None = None
+        self,
+        since: datetime,
+        until: datetime | None = None,
+        *,
+        history_after_id: int | None = None,
+        partial: bool = False,
     ) -> Digest:
-        """New signals and status changes in [since, until), grouped by commitment."""
+        """New signals and status changes in [since, until), grouped by commitment (complete,
+        or IncompleteError unless `partial`; see `report`)."""
         from tracker.review.alerts import build_digest
 
+        missing = [
+            f"{m['file']}:{m['line']}: {m['field']}: {m['problem']}"
+            if m["line"]
+            else f"{m['file']}: {m['problem']}"
+            for m in self.missing_records(partial=partial)
+        ]
         return build_digest(
-            self.db, self.records.statements, since=since, until=until, history_after_id=history_after_id
+            self.db,
+            self.records.statements,
+            since=since,
+            until=until,
+            history_after_id=history_after_id,
+            missing=missing,
         )
 
     def signals_after(self, after_id: int, *, limit: int = 100) -> list[NewSignal]:
@@ -1003,6 +1122,30 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _consequences(
+    statement_problems: Sequence[Problem], rule_problems: Sequence[Problem], commitments_dir: Path
+) -> list[Problem]:
+    """Rule problems that only say a target is unknown because its statement file is broken.
+
+    A statement file that does not load takes its commitments with it, and every rule
+    pointing at them then reports an unknown commitment: eleven lines for one typo.
+    The statement id of a file is its name (docs/records.md), which is how they are
+    traced back to the one root cause.
+    """
+    broken = {p.file.stem for p in statement_problems if p.file.parent.resolve() == commitments_dir.resolve()}
+    if not broken:
+        return []
+    unknown = re.compile(r"^unknown (?:commitment|statement) '([a-z0-9][a-z0-9-]*)(?:/[^']*)?'$")
+    return [p for p in rule_problems if (m := unknown.match(p.message)) and m.group(1) in broken]
 
 
 def load_record_set(

@@ -40,6 +40,17 @@ class RecordError(TrackerError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class IncompleteError(RecordError):
+    """A report would silently leave out the commitments of record files that do not load.
+
+    Reports (status, export, digest, snapshot, the watcher's scheduled reports) refuse
+    to be incomplete unless asked (`--partial`): a report sent from cron that quietly
+    lacks a statement is worse than no report.
+    """
+
+    HINT = "the report would leave out the commitments of these files; fix them or pass --partial"
+
+
 class FeedError(TrackerError):
     """Fetching or parsing one feed failed; names the feed URL."""
 

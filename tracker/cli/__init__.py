@@ -17,7 +17,7 @@ from tracker import __version__
 from tracker.cli.arguments import argument_names, check_namespace, one_line
 from tracker.cli.common import Context
 from tracker.core import inert
-from tracker.errors import LockedError, RecordError, TrackerError, UsageError
+from tracker.errors import IncompleteError, LockedError, RecordError, TrackerError, UsageError
 
 #: Command modules, in the order their commands appear in `--help`.
 COMMAND_MODULES = (
@@ -80,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecordError as exc:
         for problem in exc.problems:
             _say(f"tracker: {problem}")
+        if isinstance(exc, IncompleteError):
+            _say(f"tracker: error: {exc.HINT}")
         return EXIT_FAILURE
     except LockedError as exc:
         _say(f"tracker: {exc}")

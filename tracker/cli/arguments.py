@@ -60,11 +60,16 @@ def argument_names(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             if action.dest in names or isinstance(action, argparse._SubParsersAction):
                 continue
             if action.option_strings:
-                names[action.dest] = max(action.option_strings, key=len)
+                names[action.dest] = _long(action.option_strings)
             else:
                 metavar = action.metavar if isinstance(action.metavar, str) else None
                 names[action.dest] = metavar or action.dest.upper()
     return names
+
+
+def _long(options: list[str]) -> str:
+    """The name to show: the first long form (`--by` of `--by/--reviewer`, `--output` of `-o`)."""
+    return next((o for o in options if o.startswith("--")), options[0])
 
 
 def check_namespace(args: argparse.Namespace, names: dict[str, str]) -> None:

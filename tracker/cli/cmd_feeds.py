@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tracker.cli.arguments import path_arg
 from tracker.cli.common import FORMATS, Context, write_output
 from tracker.core import parse_duration, truncate
-from tracker.errors import UsageError
+from tracker.errors import NotFoundError, UsageError
 from tracker.types import Article, Feed, FeedHealth, IngestResult, PollResult
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def _select(feeds: list[Feed], names: Sequence[str] | None) -> list[Feed]:
     by_name = {f.name: f for f in feeds}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise UsageError(f"--feed: no feed named {unknown[0]!r}; `tracker feeds` lists them")
+        raise NotFoundError(f"--feed: no feed named {unknown[0]!r}; `tracker feeds` lists them")
     return [by_name[n] for n in dict.fromkeys(names)]
 
 
@@ -290,8 +290,9 @@ def run_ingest(args: argparse.Namespace, ctx: Context) -> int:
             progress=lambda r: bar.update(task, advance=1, description=escape(Path(r.source).name)),
         )
     _emit_ingest(ctx, results, args.format)
-    read = sum(r.entries for r in results)
-    return 1 if read == 0 and any(r.errors for r in results) else 0
+    # A source that could not be read is a failure even when the others were stored:
+    # from cron, exit 0 would say the backfill is complete.
+    return 1 if any(r.errors for r in results) else 0
 
 
 def _emit_ingest(ctx: Context, results: list[IngestResult], fmt: str) -> None:

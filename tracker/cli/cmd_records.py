@@ -78,6 +78,12 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     statements = ctx.statements()
     if args.statement and not any(s.id == args.statement for s in statements):
         raise NotFoundError(f"--statement: no statement {args.statement!r}")
+    known_tags = {t for s in statements for c in s.commitments for t in c.tags}
+    unknown = [t for t in args.tag or () if t not in known_tags]
+    if unknown:
+        raise NotFoundError(
+            f"--tag: no commitment has the tag {unknown[0]!r} (tags: {', '.join(sorted(known_tags))})"
+        )
     rows = [
         commitment_row(s, c)
         for s in statements

@@ -120,6 +120,11 @@ def _since(text: str | None) -> datetime | None:
 def run_match(args: argparse.Namespace, ctx: Context) -> int:
     matcher = _matcher(ctx)
     if args.article:
+        for article_id in args.article:
+            try:
+                ctx.tracker.article(article_id)
+            except NotFoundError:
+                raise NotFoundError(f"--article: no stored article {article_id}") from None
         summary = ctx.tracker.match_articles(args.article)
     elif args.if_changed and not ctx.tracker.rules_changed():
         ctx.err.print(f"rules unchanged since the last match ({matcher.fingerprint}); nothing to do")
@@ -139,9 +144,9 @@ def run_explain(args: argparse.Namespace, ctx: Context) -> int:
     try:
         article = ctx.tracker.article(args.article)
     except NotFoundError:
-        raise UsageError(f"ARTICLE: no stored article {args.article!r} (give an id or URL)") from None
+        raise NotFoundError(f"ARTICLE: no stored article {args.article!r} (give an id or URL)") from None
     if args.commitment and args.commitment not in {c.id for s in ctx.statements() for c in s.commitments}:
-        raise UsageError(f"COMMITMENT: no commitment {args.commitment!r} (see `tracker list`)")
+        raise NotFoundError(f"COMMITMENT: no commitment {args.commitment!r} (see `tracker list`)")
     explanations = ctx.tracker.explain(article, args.commitment)
     full_text = article.content_source == "fulltext"
     by_page = ctx.tracker.linked_by_full_text(article, args.commitment)
@@ -287,7 +292,7 @@ def run_rules_test(args: argparse.Namespace, ctx: Context) -> int:
     if args.labels is not None:
         return _rules_test_labels(args, ctx, matcher)
     if args.rule not in {r.id for r in matcher.rules}:
-        raise UsageError(
+        raise NotFoundError(
             f"RULE: no valid rule {args.rule!r} (see `tracker rules`; `tracker check` lists problems)"
         )
     rows = ctx.tracker.rule_test(args.rule, _since(args.since), limit=args.limit)

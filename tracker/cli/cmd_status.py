@@ -7,7 +7,6 @@ only the command line knows (dates, file names), call one operation and print.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from datetime import date
@@ -16,13 +15,12 @@ from urllib.parse import urlparse
 
 from tracker.cli.arguments import path_arg
 from tracker.cli.cmd_archive import add_evidence_actions, say_outcome
-from tracker.cli.common import FORMATS, Context, write_output
+from tracker.cli.common import EXIT_PARTIAL, FORMATS, Context, write_output
 from tracker.core import (
     COMMITMENT_COLUMNS,
     CONFIDENCE,
     EXPORTS,
     REPORT_FORMATS,
-    SLUG,
     Tracker,
     commitment_rows,
     evidence_item,
@@ -62,6 +60,30 @@ def _filters(p: argparse.ArgumentParser) -> None:
         "--party", metavar="PARTY", action="append", default=[], help="only commitments of this party"
     )
     p.add_argument("--tag", metavar="TAG", action="append", default=[], help="only commitments with this tag")
+    _partial(p)
+
+
+def _partial(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help=(
+            "report even if a commitment file does not load: the report names what it misses "
+            "(YAML/JSON `missing`, Markdown's first paragraph); other formats warn on stderr and exit 3"
+        ),
+    )
+
+
+def _by(p: argparse.ArgumentParser) -> None:
+    """One flag for the person, on every command that records one (the old names still work)."""
+    p.add_argument(
+        "--by",
+        "--reviewer",
+        "--assessor",
+        dest="by",
+        metavar="NAME",
+        help="who does it (default: $TRACKER_USER, else `reviewer:` in tracker.yaml, else your login name)",
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,20 +115,20 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--relation", choices=RELATIONS, help="default: the rule's")
     c.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
     c.add_argument("--note")
-    c.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    _by(c)
     c.add_argument("--no-archive", action="store_true", help="do not fetch and archive the page now")
     c.set_defaults(handler=run_confirm)
     r = actions.add_parser("reject", help="reject signals (they stay rejected when matched again)")
     r.add_argument("signals", metavar="SIGNAL", type=int, nargs="+")
     r.add_argument("--note")
-    r.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    _by(r)
     r.set_defaults(handler=run_reject)
     a = actions.add_parser("amend", help="change a signal's relation, strength or note without a new review")
     a.add_argument("signals", metavar="SIGNAL", type=int, nargs="+")
     a.add_argument("--relation", choices=RELATIONS)
     a.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
     a.add_argument("--note")
-    a.add_argument("--reviewer", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    _by(a)
     a.set_defaults(handler=run_amend)
 
 
@@ -126,7 +148,7 @@ def _register_assess(sub: argparse._SubParsersAction) -> None:
         default=[],
         help="evidence ids it rests on",
     )
-    p.add_argument("--assessor", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    _by(p)
     p.set_defaults(handler=run_assess)
 
 
@@ -148,7 +170,7 @@ def _register_evidence(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--relation", choices=RELATIONS, default="supports")
     a.add_argument("--strength", choices=STRENGTHS, help="G7 evidence ladder, weakest first")
     a.add_argument("--note")
-    a.add_argument("--by", metavar="NAME", help="default: $TRACKER_USER, else $USER")
+    _by(a)
     a.set_defaults(handler=run_evidence_add)
     ls = actions.add_parser("list", help="the current evidence of a commitment")
     ls.add_argument("id", metavar="ID")
@@ -185,6 +207,7 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", metavar="NAME", nargs="?")
     p.add_argument("--list", action="store_true", help="list the snapshots")
     p.add_argument("--format", choices=FORMATS, default="table", help="for the list")
+    _partial(p)
     p.set_defaults(handler=run_snapshot)
 
     p = sub.add_parser("backup", help="a consistent copy of the database, safe while the watcher runs")
@@ -202,19 +225,37 @@ def _reviewer(ctx: Context) -> Tracker:
 
 def _report(args: argparse.Namespace, reviewer: Tracker) -> dict[str, Any]:
     return reviewer.report(
-        statement_ids=args.statement, statuses=args.status, parties=args.party, tags=args.tag
+        statement_ids=args.statement,
+        statuses=args.status,
+        parties=args.party,
+        tags=args.tag,
+        partial=args.partial,
     )
+
+
+def _incomplete(ctx: Context, missing: list[dict[str, Any]]) -> int:
+    """A partial report whose format cannot say what it lacks: say it on stderr, exit 3."""
+    files = sorted({m["file"] for m in missing})
+    ctx.err.print(
+        f"warning: incomplete report (--partial): the commitments of {', '.join(files)} are missing; "
+        "`tracker check` shows why",
+        style="yellow",
+        markup=False,
+        soft_wrap=True,
+    )
+    return EXIT_PARTIAL
 
 
 def run_status(args: argparse.Namespace, ctx: Context) -> int:
     model = _report(args, _reviewer(ctx))
+    done = _incomplete(ctx, model["missing"]) if model.get("missing") else 0
     if args.summary:
         ctx.emit(_summary_rows(model), args.format, columns=SUMMARY_COLUMNS, title="Compliance")
-        return 0
+        return done
     rows = commitment_rows(model)
     if args.format != "table":
         ctx.emit(rows, args.format, columns=list(COMMITMENT_COLUMNS))
-        return 0
+        return done
     table = [
         row
         | {
@@ -225,7 +266,7 @@ def run_status(args: argparse.Namespace, ctx: Context) -> int:
         for row in rows
     ]
     ctx.emit(table, "table", columns=STATUS_COLUMNS, title=_status_title(model))
-    return 0
+    return done
 
 
 def _status_title(model: dict[str, Any]) -> str:
@@ -279,7 +320,7 @@ def run_confirm(args: argparse.Namespace, ctx: Context) -> int:
             relation=args.relation,
             strength=args.strength,
             note=args.note,
-            reviewer=_who(args.reviewer),
+            reviewer=args.by,
         )
         ctx.say(f"signal {signal_id} confirmed as evidence {evidence_id}")
         if not args.no_archive:
@@ -291,7 +332,7 @@ def run_confirm(args: argparse.Namespace, ctx: Context) -> int:
 def run_reject(args: argparse.Namespace, ctx: Context) -> int:
     reviewer = _reviewer(ctx)
     for signal_id in args.signals:
-        reviewer.reject_signal(signal_id, note=args.note, reviewer=_who(args.reviewer))
+        reviewer.reject_signal(signal_id, note=args.note, reviewer=args.by)
         ctx.say(f"signal {signal_id} rejected")
     return 0
 
@@ -306,15 +347,10 @@ def run_amend(args: argparse.Namespace, ctx: Context) -> int:
             relation=args.relation,
             strength=args.strength,
             note=args.note,
-            reviewer=_who(args.reviewer),
+            reviewer=args.by,
         )
         ctx.say(f"signal {signal_id} amended")
     return 0
-
-
-def _who(name: str | None) -> str | None:
-    """Who did it, for the record: the name given, else the user's."""
-    return name or os.environ.get("TRACKER_USER") or os.environ.get("USER") or None
 
 
 # ---------------------------------------------------------------- assessments and evidence
@@ -329,7 +365,7 @@ def run_assess(args: argparse.Namespace, ctx: Context) -> int:
         party=args.party,
         confidence=args.confidence,
         evidence_ids=args.evidence,
-        assessor=_who(args.assessor),
+        assessor=args.by,
     )
     shown = reviewer.status(args.id).status
     ctx.say(
@@ -356,7 +392,7 @@ def run_evidence_add(args: argparse.Namespace, ctx: Context) -> int:
         relation=args.relation,
         strength=args.strength,
         note=args.note,
-        added_by=_who(args.by),
+        added_by=args.by,
     )
     ctx.say(f"evidence {evidence_id} added to {args.id}")
     return 0
@@ -437,7 +473,13 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
         parties=args.party,
         tags=args.tag,
         snapshot=args.snapshot,
+        partial=args.partial,
     )
+    # YAML, JSON and Markdown reports of commitments carry their `missing` part; a table
+    # of rows (CSV, or the other --what lists) cannot, so it warns and exits 3.
+    carried = args.what == "commitments" and args.format != "csv"
+    missing = [] if args.snapshot else ctx.tracker.missing_records(partial=True)
+    done = _incomplete(ctx, missing) if missing and not carried else 0
     if args.bom:
         text = "\ufeff" + text
     if args.output:
@@ -445,7 +487,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
         ctx.err.print(f"wrote {args.output}", markup=False)
     else:
         sys.stdout.write(text)
-    return 0
+    return done
 
 
 def run_snapshot(args: argparse.Namespace, ctx: Context) -> int:
@@ -454,11 +496,11 @@ def run_snapshot(args: argparse.Namespace, ctx: Context) -> int:
         rows = [{"name": name, "created": created} for name, created in reviewer.snapshots()]
         ctx.emit(rows, args.format, columns=["name", "created"], title=f"{len(rows)} snapshot(s)")
         return 0
-    if not SLUG.match(args.name):
-        raise UsageError(f"NAME: {args.name!r} must be lower-case letters, digits and '-'")
-    model = reviewer.snapshot(args.name)
+    model = reviewer.snapshot(args.name, partial=args.partial)
     count = sum(len(s["commitments"]) for s in model["statements"])
     ctx.say(f"snapshot {args.name}: {count} commitments as of {model['generated']}")
+    if model.get("missing"):
+        ctx.say(f"incomplete (--partial): it records {len(model['missing'])} problem(s) as missing")
     return 0
 
 

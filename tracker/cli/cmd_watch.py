@@ -78,6 +78,11 @@ def _register_digest(sub: argparse._SubParsersAction) -> None:
         help="a duration back from now ('24h', '7 days') or a date (2025-06-01); default 24h",
     )
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="default: text")
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="digest even if a commitment file does not load; the digest then names what it misses",
+    )
     p.set_defaults(handler=run_digest)
 
 
@@ -122,7 +127,6 @@ def run_digest(args: argparse.Namespace, ctx: Context) -> int:
     since = parse_since(args.since, now)
     if since is None or since >= now + timedelta(seconds=1):
         raise UsageError(f"--since: {args.since!r} is not in the past")
-    ctx.statements()  # warns once about record problems
-    digest = ctx.tracker.digest(since, now)
+    digest = ctx.tracker.digest(since, now, partial=args.partial)
     sys.stdout.write(ctx.tracker.render_digest(digest, args.format))
     return 0

@@ -31,6 +31,8 @@ from tracker.errors import TrackerError, UsageError
 from tracker.types import Statement
 
 FORMATS = ("table", "yaml", "json", "csv")
+#: Exit status of a `--partial` report whose format cannot name what it misses (CSV, tables).
+EXIT_PARTIAL = 3
 
 
 class InertConsole(Console):

@@ -25,6 +25,7 @@ its default so the watcher still starts. The format is documented in docs/deploy
                                    # feeds (only those feeds), off
     browser: [firefox, --new-tab]  # argv the dashboard's `o` opens links with (the URL is
                                    # appended, or replaces "{url}"); default: $BROWSER
+    reviewer: ana                  # who reviews and assesses here, when no --by is given
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ KNOWN_KEYS = (
     "shutdown_grace",
     "fulltext",
     "browser",
+    "reviewer",
 )
 #: When article pages are fetched for their full text (see tracker.feeds.fulltext).
 FULLTEXT_MODES = ("gate", "feeds", "off")
@@ -123,6 +125,9 @@ class Config:
     fulltext: str = "gate"
     #: argv the dashboard opens links with; empty: $BROWSER or the system's browser.
     browser: tuple[str, ...] = ()
+    #: Who reviews and assesses in this workspace when no `--by` is given (before
+    #: $TRACKER_USER and the login name): a verdict always records its assessor.
+    reviewer: str | None = None
 
     def zone(self) -> tzinfo:
         """The zone the times of day are in (the machine's when none is configured)."""
@@ -163,11 +168,25 @@ def load_config(path: Path) -> tuple[Config, list[Problem]]:
         shutdown_grace=check.duration(root, "shutdown_grace", "") or DEFAULT_SHUTDOWN_GRACE,
         fulltext=_fulltext(check, root),
         browser=_argv(check, root, "browser"),
+        reviewer=_person(check, root),
     )
     return config, check.problems
 
 
 # ---------------------------------------------------------------- fields
+
+#: The longest name a person is recorded under (reviews, evidence, verdicts).
+PERSON_MAX = 100
+
+
+def _person(check: Checker, root: LineMap) -> str | None:
+    name = check.string(root, "reviewer", "", required=False)
+    if name is not None and (len(name) > PERSON_MAX or not name.isprintable()):
+        check.add(
+            root.line_of("reviewer"), "reviewer", f"a name of at most {PERSON_MAX} printable characters"
+        )
+        return None
+    return name.strip() if name else None
 
 
 def parse_clock(value: Any) -> time:

@@ -51,8 +51,12 @@ class CommitmentDigest:
     commitment_id: str
     statement_id: str | None
     summary: str | None
+    #: Signals still waiting for review: the news. Those already reviewed are listed apart,
+    #: so a mail never presents a rejected signal as new.
     signals: tuple[NewSignal, ...]
     changes: tuple[StatusChange, ...]
+    confirmed: tuple[NewSignal, ...] = ()
+    rejected: tuple[NewSignal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,17 @@ class Digest:
     #: The highest ids seen: the watcher's next digest starts after them.
     last_signal_id: int = 0
     last_history_id: int = 0
+    #: A `--partial` digest: the record problems whose commitments it may lack.
+    missing: tuple[str, ...] = ()
 
     @property
     def signal_count(self) -> int:
+        """Signals waiting for review (the reviewed ones are not news)."""
         return sum(len(c.signals) for c in self.commitments)
+
+    @property
+    def reviewed_count(self) -> int:
+        return sum(len(c.confirmed) + len(c.rejected) for c in self.commitments)
 
     @property
     def change_count(self) -> int:
@@ -86,6 +97,7 @@ def build_digest(
     since: datetime,
     until: datetime | None = None,
     history_after_id: int | None = None,
+    missing: Sequence[str] = (),
 ) -> Digest:
     """The digest of [since, until). With `history_after_id`, status changes recorded after
     that id count too, even when the daily pass dated them earlier (see storage.digest)."""
@@ -111,8 +123,10 @@ def build_digest(
                 commitment_id=cid,
                 statement_id=commitment.statement_id if commitment else None,
                 summary=commitment.summary if commitment else None,
-                signals=tuple(found),
+                signals=tuple(s for s in found if s.review is None),
                 changes=tuple(entries),
+                confirmed=tuple(s for s in found if s.review == "confirmed"),
+                rejected=tuple(s for s in found if s.review == "rejected"),
             )
         )
     return Digest(
@@ -121,6 +135,7 @@ def build_digest(
         commitments=tuple(groups),
         last_signal_id=max((s.id for s in new_signals), default=0),
         last_history_id=max((c.id for c in recorded), default=0),
+        missing=tuple(missing),
     )
 
 
@@ -142,7 +157,9 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
     return {
         "since": _iso(digest.since),
         "until": _iso(digest.until),
+        **({"missing": list(digest.missing)} if digest.missing else {}),
         "signals": digest.signal_count,
+        "reviewed": digest.reviewed_count,
         "status_changes": digest.change_count,
         "commitments": [
             {
@@ -151,6 +168,8 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
                 "summary": c.summary,
                 "status_changes": [_change_dict(e) for e in c.changes],
                 "signals": [_signal_dict(s) for s in c.signals],
+                "confirmed": [_signal_dict(s) for s in c.confirmed],
+                "rejected": [_signal_dict(s) for s in c.rejected],
             }
             for c in digest.commitments
         ],
@@ -236,14 +255,24 @@ def render_digest(digest: Digest, fmt: str) -> str:
 
 
 def _headline(digest: Digest) -> str:
+    reviewed = f" ({digest.reviewed_count} already reviewed)" if digest.reviewed_count else ""
     return (
-        f"{_when(digest.since)} to {_when(digest.until)}: {_count(digest.signal_count, 'new signal')}, "
+        f"{_when(digest.since)} to {_when(digest.until)}: "
+        f"{_count(digest.signal_count, 'new signal')} waiting for review{reviewed}, "
         f"{_count(digest.change_count, 'status change')} in {_count(len(digest.commitments), 'commitment')}"
+    )
+
+
+def _incomplete(digest: Digest) -> str:
+    return f"Incomplete: {_count(len(digest.missing), 'record problem')} left commitments out: " + "; ".join(
+        digest.missing
     )
 
 
 def render_text(digest: Digest) -> str:
     lines = [f"Digest {_headline(digest)}"]
+    if digest.missing:
+        lines.append(_incomplete(digest))
     for group in digest.commitments:
         lines += ["", group.commitment_id + (f": {group.summary}" if group.summary else "")]
         for change in group.changes:
@@ -260,12 +289,18 @@ def render_text(digest: Digest) -> str:
                 lines.append(f"      {item.url}")
             if details:
                 lines.append(f"      {'; '.join(details)}")
+        for heading, items in (("confirmed", group.confirmed), ("rejected", group.rejected)):
+            if items:
+                lines.append(f"  {heading} since: " + ", ".join(f"signal {i.id} ({i.title})" for i in items))
     # The one sanitiser over every field: titles, reasons, links, feed names.
     return inert("\n".join(lines) + "\n", multiline=True)
 
 
 def render_markdown(digest: Digest) -> str:
-    lines = ["# Tracker digest", "", _md(_headline(digest)) + "."]
+    lines = ["# Tracker digest", ""]
+    if digest.missing:
+        lines += ["**Incomplete**: " + _md(_incomplete(digest).removeprefix("Incomplete: ")), ""]
+    lines += [_md(_headline(digest)) + "."]
     for group in digest.commitments:
         lines += ["", f"## {_md(group.commitment_id)}"]
         if group.summary:
@@ -279,6 +314,10 @@ def render_markdown(digest: Digest) -> str:
         if group.signals:
             lines += ["", "New signals:", ""]
             lines += [_signal_line(item) for item in group.signals]
+        for heading, items in (("Confirmed since", group.confirmed), ("Rejected since", group.rejected)):
+            if items:
+                lines += ["", f"{heading}:", ""]
+                lines += [_signal_line(item) for item in items]
     return inert("\n".join(lines) + "\n", multiline=True)
 
 

@@ -116,10 +116,16 @@ def report_model(
     evidence: Mapping[str, Sequence[SourcedEvidence]],
     *,
     generated: datetime,
+    missing: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The whole report: every statement and commitment of the records, with summaries."""
+    """The whole report: every statement and commitment of the records, with summaries.
+
+    `missing` (a `--partial` report) names the record problems whose commitments the
+    report lacks; the key is there only then, so a complete report is unchanged.
+    """
     model = {
         "generated": _moment(generated),
+        **({"missing": [dict(m) for m in missing]} if missing else {}),
         "snapshot": None,
         "filters": _filters(),
         "compliance": None,
@@ -272,6 +278,7 @@ def select(
     everything = [c for s in kept for c in s["commitments"]]
     return {
         "generated": model["generated"],
+        **({"missing": model["missing"]} if model.get("missing") else {}),
         "snapshot": model.get("snapshot"),
         "filters": _filters(statement_ids, statuses, parties, tags),
         "compliance": _summary(everything),
@@ -450,7 +457,10 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[s
 def markdown(model: Mapping[str, Any], timelines: Mapping[str, Timeline] | None = None) -> str:
     """A readable report: the figures, then per statement a summary, its commitments and their
     evidence, and each commitment's timeline (signals and evidence from its statement to now)."""
-    lines = ["# Commitment status report", "", _md(_header(model)), "", _md(SCALE_NOTE), "", "## Summary", ""]
+    lines = ["# Commitment status report", ""]
+    if model.get("missing"):
+        lines += [_missing_paragraph(model["missing"]), ""]
+    lines += [_md(_header(model)), "", _md(SCALE_NOTE), "", "## Summary", ""]
     lines += _summary_table(
         [("all commitments", model["compliance"])]
         + [(f"party: {p}", v) for p, v in model["by_party"].items()]
@@ -468,6 +478,21 @@ def markdown(model: Mapping[str, Any], timelines: Mapping[str, Timeline] | None 
     # Every field passed `_md`; this is the one sanitiser over all of them, so no control,
     # escape sequence, bidi override or zero-width character reaches the document.
     return inert("\n".join(lines) + "\n", multiline=True)
+
+
+def _missing_paragraph(missing: Sequence[Mapping[str, Any]]) -> str:
+    """A partial report says so first: which record files it lacks, and why."""
+    files = sorted({m["file"] for m in missing})
+    problems = "; ".join(
+        f"{m['file']}:{m['line']}: {m['field']}: {m['problem']}"
+        if m.get("line")
+        else f"{m['file']}: {m['problem']}"
+        for m in missing
+    )
+    return "**Incomplete report**: " + _md(
+        f"the commitments of {', '.join(files)} are missing, because "
+        f"{'that file does' if len(files) == 1 else 'those files do'} not load ({problems})."
+    )
 
 
 def _header(model: Mapping[str, Any]) -> str:

@@ -13,13 +13,14 @@ transaction wrote, by the pure rules of `tracker.review.status`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from tracker.errors import NotFoundError, UsageError
+from tracker.errors import NotFoundError, StorageError, UsageError
+from tracker.records.validate import SLUG
 from tracker.review import reports
 from tracker.review import status as rules
 from tracker.review.timeline import default_span_start, from_monthly, span_start
@@ -291,21 +292,20 @@ class Reviewer:
     ) -> int:
         """Append a verdict; the newest per party is current, older ones stay as history."""
         commitment = self._commitment(commitment_id)
-        _check_choice("STATUS", status, tuple(VERDICT_SCORES))
-        _check_choice("--party", party, PARTIES_SCOPE)
-        _check_choice("--confidence", confidence, CONFIDENCE)
+        problems = verdict_problems(status=status, party=party, rationale=rationale, confidence=confidence)
+        if problems:
+            field, message = problems[0]
+            raise UsageError(f"{VERDICT_ARGUMENTS[field]}: {message}")
         if party != "joint" and party not in commitment.parties:
             raise UsageError(
                 f"--party: {party} is not a party of {commitment_id} ({', '.join(commitment.parties)})"
             )
-        if not rationale.strip():
-            raise UsageError("--note: an assessment needs a rationale")
         evidence_ids = list(dict.fromkeys(evidence_ids))
         now = self.clock()
         with self.db.transaction() as conn:
             unknown = set(evidence_ids) - store.current_evidence_ids(conn, commitment_id, evidence_ids)
             if unknown:
-                raise UsageError(f"--evidence: no evidence {sorted(unknown)} for {commitment_id}")
+                raise NotFoundError(f"--evidence: no evidence {sorted(unknown)} for {commitment_id}")
             assessment_id = store.insert_assessment(
                 conn,
                 commitment_id,
@@ -390,14 +390,16 @@ class Reviewer:
         parties: Sequence[str] = (),
         tags: Sequence[str] = (),
         snapshot: str | None = None,
+        missing: Sequence[Mapping[str, Any]] = (),
     ) -> dict[str, Any]:
         """The report model (statement → commitments → status, verdicts, evidence), filtered.
 
         Built whole and then selected, so a snapshot (`snapshot` names one) filtered
         today gives the same figures as a live report filtered the same way then.
+        `missing` names the record problems a partial report leaves out (its `missing` key).
         """
         filters = self._check_filters(statement_ids, statuses, parties, tags)
-        model = self.snapshot_report(snapshot) if snapshot else self._full_report()
+        model = self.snapshot_report(snapshot) if snapshot else self._full_report(missing)
         return reports.select(model, **filters)
 
     def export(
@@ -410,6 +412,7 @@ class Reviewer:
         parties: Sequence[str] = (),
         tags: Sequence[str] = (),
         snapshot: str | None = None,
+        missing: Sequence[Mapping[str, Any]] = (),
     ) -> str:
         """What `tracker export` writes (and the watcher's scheduled reports): one text."""
         _check_choice("--format", fmt, reports.REPORT_FORMATS)
@@ -417,7 +420,12 @@ class Reviewer:
         if snapshot and what in ("history", "assessments"):
             raise UsageError(f"--what: a snapshot freezes statuses and evidence, not {what}")
         model = self.report(
-            statement_ids=statement_ids, statuses=statuses, parties=parties, tags=tags, snapshot=snapshot
+            statement_ids=statement_ids,
+            statuses=statuses,
+            parties=parties,
+            tags=tags,
+            snapshot=snapshot,
+            missing=missing,
         )
         if what == "commitments":
             timelines = self.timelines(model) if fmt == "markdown" and not snapshot else None
@@ -473,13 +481,14 @@ class Reviewer:
             if statement_id not in {s.id for s in self.statements}:
                 raise NotFoundError(f"--statement: no statement {statement_id!r}")
         _known("--status", statuses, STATUSES)
-        _known("--party", parties, sorted({p for c in commitments for p in c.parties}))
-        _known("--tag", tags, sorted({t for c in commitments for t in c.tags}))
+        _known("--party", parties, sorted({p for c in commitments for p in c.parties}), in_records=True)
+        _known("--tag", tags, sorted({t for c in commitments for t in c.tags}), in_records=True)
         return {"statement_ids": statement_ids, "statuses": statuses, "parties": parties, "tags": tags}
 
-    def snapshot(self, name: str) -> dict[str, Any]:
+    def snapshot(self, name: str, *, missing: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
         """Freeze the current report under `name` (an interim or final report); never replaced."""
-        model = self._full_report()
+        check_name("NAME", name)
+        model = self._full_report(missing)
         model["snapshot"] = {"name": name, "created": model["generated"]}
         data = json.dumps(model, ensure_ascii=False)
         if not store.save_snapshot(self.db, name, model["generated"], data):
@@ -498,14 +507,14 @@ class Reviewer:
     def backup(self, target: Path) -> None:
         backup_database(self.db, target)
 
-    def _full_report(self) -> dict[str, Any]:
+    def _full_report(self, missing: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
         ids = self._ids(None)
         now = self.clock()
         with self.db.reading() as conn:
             facts = store.load_facts(conn)
         evidence = {cid: f.evidence for cid, f in facts.items()}
         statuses = {cid: self._derive(cid, facts.get(cid), now) for cid in ids}
-        return reports.report_model(self.statements, statuses, evidence, generated=now)
+        return reports.report_model(self.statements, statuses, evidence, generated=now, missing=missing)
 
     # ------------------------------------------------------------ internals
 
@@ -615,6 +624,9 @@ def backup_database(db: Database, target: Path) -> None:
     """
     if target.exists():
         raise UsageError(f"FILE: {target} exists; choose a new file name")
+    if not target.parent.is_dir():
+        # As `export -o`: a typo in a folder name must not silently create a tree of folders.
+        raise UsageError(f"FILE: the folder {target.parent} does not exist")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     db.backup(partial, shown_as=target)
@@ -624,10 +636,22 @@ def backup_database(db: Database, target: Path) -> None:
     finally:
         copy.close()
     if verdict != "ok":
-        raise UsageError(
+        raise StorageError(
             f"FILE: the copy failed its integrity check ({verdict}); {partial} kept for inspection"
         )
     partial.replace(target)
+
+
+#: Names the user gives to what is stored (snapshots): a slug, short enough to type and show.
+NAME_MAX = 64
+
+
+def check_name(argument: str, name: str) -> None:
+    """A snapshot's name is permanent (snapshots are immutable): validate it before storing."""
+    if len(name) > NAME_MAX:
+        raise UsageError(f"{argument}: at most {NAME_MAX} characters, got {len(name):,}")
+    if not SLUG.match(name):
+        raise UsageError(f"{argument}: {name!r} must be lower-case letters, digits and '-'")
 
 
 def check_url(url: str) -> None:
@@ -653,12 +677,50 @@ def _changes(relation: str | None, strength: str | None, note: str | None) -> di
     return {k: v for k, v in {"relation": relation, "strength": strength, "note": note}.items() if v}
 
 
-def _known(argument: str, values: Sequence[str], choices: Sequence[str]) -> None:
+def _known(argument: str, values: Sequence[str], choices: Sequence[str], *, in_records: bool = False) -> None:
+    """Unknown filter values. A status outside the vocabulary is bad usage (2); a tag or party
+    no commitment has is an unknown id (1), like an unknown statement."""
     unknown = [v for v in values if v not in choices]
     if unknown:
-        raise UsageError(
+        error = NotFoundError if in_records else UsageError
+        raise error(
             f"{argument}: unknown {', '.join(map(repr, unknown))}; expected one of {', '.join(choices)}"
         )
+
+
+#: A verdict nobody can explain later is worth nothing in a compliance report.
+MIN_RATIONALE = 10
+MAX_RATIONALE = 10_000
+#: How the command line names each field of a verdict (the dashboard has its own labels).
+VERDICT_ARGUMENTS = {
+    "status": "STATUS",
+    "party": "--party",
+    "rationale": "--note",
+    "confidence": "--confidence",
+}
+
+
+def verdict_problems(
+    *, status: str | None, party: str | None, rationale: str, confidence: str | None
+) -> list[tuple[str, str]]:
+    """Every problem with a verdict, as (field, message): the one rule set for a verdict.
+
+    `Reviewer.assess` (every face) and the dashboard's form both ask this, so a verdict
+    the dashboard refuses is refused on the command line too, with the same words.
+    """
+    problems: list[tuple[str, str]] = []
+    if status not in VERDICT_SCORES:
+        problems.append(("status", "choose one"))  # the faces offer the choices
+    if party not in PARTIES_SCOPE:
+        problems.append(("party", f"one of {', '.join(PARTIES_SCOPE)}"))
+    text = rationale.strip()
+    if len(text) < MIN_RATIONALE:
+        problems.append(("rationale", f"say why, in at least {MIN_RATIONALE} characters"))
+    elif len(text) > MAX_RATIONALE:
+        problems.append(("rationale", f"at most {MAX_RATIONALE:,} characters"))
+    if confidence and confidence not in CONFIDENCE:
+        problems.append(("confidence", f"one of {', '.join(CONFIDENCE)}"))
+    return problems
 
 
 def _check_choice(argument: str, value: str | None, choices: Sequence[str]) -> None:

@@ -26,9 +26,10 @@ contradicts before supports before context, so a contradiction is never hidden).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import partial
 
 from tracker.rules.automaton import Matcher
 from tracker.storage import signals as store
@@ -121,12 +122,17 @@ def _draft(results: list[MatchResult]) -> SignalDraft:
 
 
 def plan_sync(
-    existing: dict[tuple[int, str], StoredSignal], drafts: dict[tuple[int, str], SignalDraft]
+    existing: dict[tuple[int, str], StoredSignal],
+    drafts: dict[tuple[int, str], SignalDraft],
+    known: Collection[str] | None = None,
 ) -> SyncPlan:
     """Decide, for one batch of articles, what to insert, update, revive and retract.
 
     Pure: `existing` holds every stored row of the batch's articles, `drafts` what the
-    rules link now. Reviewed rows are only counted, never planned for.
+    rules link now. Reviewed rows are only counted, never planned for. With `known`
+    (the commitments the records hold now), a signal of any other commitment is left
+    alone: its statement file is momentarily broken, so its rules could not run, which
+    says nothing about the link.
     """
     plan = SyncPlan()
     for key, draft in drafts.items():
@@ -146,7 +152,7 @@ def plan_sync(
             continue
         if stored.review is not None:
             plan.kept_reviewed += 1
-        elif stored.state == "active":
+        elif stored.state == "active" and (known is None or key[1] in known):
             plan.retractions.append(stored.id)
     return plan
 
@@ -154,23 +160,27 @@ def plan_sync(
 # ---------------------------------------------------------------- pipeline
 
 
-def match_articles(db: Database, matcher: Matcher, article_ids: Sequence[int]) -> MatchSummary:
-    """Match these stored articles and sync their signals (idempotent)."""
+def match_articles(
+    db: Database, matcher: Matcher, article_ids: Sequence[int], *, known: Collection[str] | None = None
+) -> MatchSummary:
+    """Match these stored articles and sync their signals (idempotent; `known`: see plan_sync)."""
     started = time.perf_counter()
     summary = MatchSummary()
     ids = sorted(set(article_ids))
     for start in range(0, len(ids), 500):
-        summary.add(_match_batch(db, matcher, store.articles_by_ids(db, ids[start : start + 500])))
+        summary.add(_match_batch(db, matcher, store.articles_by_ids(db, ids[start : start + 500]), known))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def rematch_all(db: Database, matcher: Matcher, *, batch_size: int = 500) -> MatchSummary:
+def rematch_all(
+    db: Database, matcher: Matcher, *, batch_size: int = 500, known: Collection[str] | None = None
+) -> MatchSummary:
     """Re-run the rules over every stored article; then record the rules' fingerprint."""
     started = time.perf_counter()
     summary = MatchSummary()
     for batch in store.iter_articles(db, batch_size=batch_size):
-        summary.add(_match_batch(db, matcher, batch))
+        summary.add(_match_batch(db, matcher, batch, known))
     store.set_rules_fingerprint(db, matcher.fingerprint, _claim(matcher))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -181,10 +191,14 @@ def rules_changed(db: Database, matcher: Matcher) -> bool:
     return store.rules_fingerprint(db) != matcher.fingerprint
 
 
-def _match_batch(db: Database, matcher: Matcher, articles: list[Article]) -> MatchSummary:
+def _match_batch(
+    db: Database, matcher: Matcher, articles: list[Article], known: Collection[str] | None = None
+) -> MatchSummary:
     results = [result for article in articles for result in matcher.match(article)]
     drafts = drafts_for(results)
-    plan = store.sync_signals(db, [a.id for a in articles], drafts, plan_sync, rules=_claim(matcher))
+    plan = store.sync_signals(
+        db, [a.id for a in articles], drafts, partial(plan_sync, known=known), rules=_claim(matcher)
+    )
     return MatchSummary(
         articles=len(articles),
         links=len(drafts),

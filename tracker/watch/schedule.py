@@ -235,7 +235,14 @@ class Pipeline:
             with self._install_lock:
                 if current is not self._installed:
                     feeds = [self.scaled(f) for f in current.feeds]
-                    self.tracker.use_records(current.statements, feeds, current.matcher)
+                    # Statement files with no good version to run: reports refuse to leave them out.
+                    unresolved = [p for p in current.problems if p.file in current.unresolved]
+                    self.tracker.use_records(
+                        current.statements,
+                        feeds,
+                        current.matcher,
+                        problems=[p for p in unresolved if p.file.parent.name == "commitments"],
+                    )
                     self._installed = current
         return current
 

@@ -14,14 +14,16 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, SelectionList, TextArea
 
+from tracker.core import CONFIDENCE, verdict_problems
 from tracker.tui.screens.evidence import select_value
 from tracker.tui.screens.form import FormScreen
 from tracker.tui.widgets.badge import status_label
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
 from tracker.types import PARTIES_SCOPE, VERDICT_SCORES
 
-CONFIDENCES: tuple[str, ...] = ("low", "medium", "high")
-MIN_RATIONALE = 10
+CONFIDENCES: tuple[str, ...] = CONFIDENCE
+#: The form's labels for the fields `verdict_problems` names.
+LABELS = {"status": "Verdict", "party": "Party", "rationale": "Rationale", "confidence": "Confidence"}
 
 
 @dataclass(frozen=True)
@@ -54,19 +56,13 @@ def validate_assessment(
     evidence_ids: Sequence[int],
     assessor: str,
 ) -> AssessForm | list[str]:
-    """The form, or every problem with it at once."""
-    errors: list[str] = []
-    if status not in VERDICT_SCORES:
-        errors.append("Verdict: choose one.")
-    if party not in PARTIES_SCOPE:
-        errors.append(f"Party: one of {', '.join(PARTIES_SCOPE)}.")
+    """The form, or every problem with it at once (the core's rules: the CLI applies the same)."""
+    problems = verdict_problems(
+        status=status, party=party, rationale=rationale, confidence=confidence or None
+    )
+    if problems:
+        return [f"{LABELS[field]}: {message}." for field, message in problems]
     rationale = rationale.strip()
-    if len(rationale) < MIN_RATIONALE:
-        errors.append(f"Rationale: say why, in at least {MIN_RATIONALE} characters.")
-    if confidence and confidence not in CONFIDENCES:
-        errors.append(f"Confidence: one of {', '.join(CONFIDENCES)}.")
-    if errors:
-        return errors
     return AssessForm(
         status=status,
         party=party,
