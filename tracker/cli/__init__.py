@@ -60,14 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         import_module(f"tracker.cli.{name}").register(sub)
+    _describe(sub)
     return parser
+
+
+def _describe(sub: argparse._SubParsersAction) -> None:
+    """A command registered with only a one-line help shows that line under `--help` too.
+
+    The longer descriptions are written where the command is registered; this makes
+    sure no `tracker X --help` (nor a subcommand's) is ever without one.
+    """
+    helps = {choice.dest: choice.help for choice in sub._choices_actions}
+    for name, parser in sub.choices.items():
+        if not parser.description and helps.get(name):
+            text = str(helps[name])
+            parser.description = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _describe(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ctx: Context | None = None
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parser.parse_args(dash_values(sys.argv[1:] if argv is None else list(argv)))
         if not getattr(args, "handler", None):
             parser.print_help()
             return EXIT_USAGE
@@ -113,6 +130,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None and "tracker" in ctx.__dict__:
             ctx.tracker.close()
+
+
+#: Options whose value is the user's text and may start with '-': `--search -russia`
+#: excludes a word (docs), `--note -2% on 2023` is a note. argparse would read the value
+#: as an unknown option; written `--search=-russia` it is the value, so that is what they become.
+DASH_VALUE_OPTIONS = ("--search", "--note", "--title", "--publisher")
+
+
+def dash_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    pending = False
+    for arg in argv:
+        if pending and arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+        pending = arg in DASH_VALUE_OPTIONS
+    return out
 
 
 def _say(message: str) -> None:

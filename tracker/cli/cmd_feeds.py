@@ -252,7 +252,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     result = ctx.tracker.import_opml(data, source=args.file, allow_private=args.allow_private)
     for reason in result.skipped:
         ctx.err.print(f"skipped {escape(reason)}", style="yellow")
-    target = args.into or (ctx.workspace.feeds_dir / "imported.yaml")
+    target = _feeds_file(ctx, args.into)
     if args.dry_run:
         sys.stdout.write("".join(ctx.tracker.render_feed(feed) for feed in result.feeds))
         return 0
@@ -260,6 +260,21 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     ctx.tracker.append_feeds(target, result.feeds, comment=comment)
     ctx.console.print(f"added {len(result.feeds)} feed(s) to {target}; skipped {len(result.skipped)}")
     return 0
+
+
+def _feeds_file(ctx: Context, into: Path | None) -> Path:
+    """Where imported feeds go: a YAML file directly in the workspace's feeds/ folder.
+
+    Anywhere else they would never be watched, and a file of commitments/ would stop
+    loading (the program never writes there). A bare file name means one in feeds/.
+    """
+    folder = ctx.workspace.feeds_dir
+    if into is None:
+        return folder / "imported.yaml"
+    target = folder / into.name if into.parent == Path() else into
+    if target.resolve().parent != folder.resolve() or target.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"--into: expected a .yaml file in {folder}, got {into}")
+    return target
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:

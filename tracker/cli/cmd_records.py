@@ -9,20 +9,40 @@ from rich.panel import Panel
 
 from tracker.cli.arguments import path_arg
 from tracker.cli.common import FORMATS, Context
-from tracker.core import init_workspace
+from tracker.core import evidence_item, init_workspace
 from tracker.errors import NotFoundError
-from tracker.types import NOT_STATED, Commitment, Statement
+from tracker.types import NOT_STATED, Commitment, CommitmentStatus, SourcedEvidence, Statement
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="create a new empty workspace with commented examples")
+    p = sub.add_parser(
+        "init",
+        help="create a new empty workspace with commented examples",
+        description=(
+            "Create DIR with commitments/, rules/ and feeds/, each holding a commented example, "
+            "and a tracker.yaml with every setting commented out. An existing workspace is never "
+            "overwritten."
+        ),
+    )
     p.add_argument("dir", metavar="DIR", type=path_arg)
     p.set_defaults(handler=run_init)
 
-    p = sub.add_parser("check", help="validate every record file; list all problems")
+    p = sub.add_parser(
+        "check",
+        help="validate every record file; list all problems",
+        description=(
+            "Read every record file (commitments/, rules/, feeds/, tracker.yaml) and list every "
+            "problem as file:line: field: message; a broken statement file is reported once, not "
+            "through the rules that point at it. Exit 1 if there is any problem."
+        ),
+    )
     p.set_defaults(handler=run_check)
 
-    p = sub.add_parser("list", help="statements and their commitments")
+    p = sub.add_parser(
+        "list",
+        help="statements and their commitments",
+        description="Every commitment of the records (id, type, summary, tags), by statement or tag.",
+    )
     p.add_argument("--statement", metavar="ID", help="only this statement")
     p.add_argument(
         "--tag", metavar="TAG", action="append", help="only commitments with this tag (repeatable)"
@@ -30,7 +50,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=run_list)
 
-    p = sub.add_parser("show", help="one commitment or statement in full")
+    p = sub.add_parser(
+        "show",
+        help="one commitment or statement in full",
+        description=(
+            "A commitment: its verbatim text in each language, its metadata, its status (verdict or "
+            "derived, since when) and its evidence. A statement: its title, date, place, sources "
+            "and commitments."
+        ),
+    )
     p.add_argument("id", metavar="ID", help="a commitment id (statement/label) or a statement id")
     p.add_argument("--format", choices=("text", "yaml", "json"), default="text")
     p.set_defaults(handler=run_show)
@@ -101,10 +129,12 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
     ctx.statements()
     if args.id in records.commitments:
         commitment = records.commitment(args.id)
-        data = commitment_detail(commitment)
+        shown = ctx.tracker.status(commitment.id)
+        evidence = ctx.tracker.evidence(commitment.id)
         if args.format == "text":
-            _print_commitment(ctx, commitment)
+            _print_commitment(ctx, commitment, shown, evidence)
             return 0
+        data = commitment_detail(commitment) | _status_detail(shown, evidence)
     else:
         try:
             statement = records.statement(args.id)
@@ -116,6 +146,19 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
             return 0
     ctx.emit([data], args.format)
     return 0
+
+
+def _status_detail(shown: CommitmentStatus, evidence: list[SourcedEvidence]) -> dict[str, object]:
+    status = shown.status
+    return {
+        "status": status.status,
+        "origin": status.origin,
+        "since": status.since.isoformat(timespec="seconds") if status.since else None,
+        "score": status.score,
+        "reason": status.reason,
+        "unreviewed_signals": shown.unreviewed,
+        "evidence": [evidence_item(item) for item in evidence],
+    }
 
 
 def commitment_detail(c: Commitment) -> dict[str, object]:
@@ -157,7 +200,10 @@ def _iso(value: object) -> str:
     return value.isoformat() if value is not None else NOT_STATED  # type: ignore[attr-defined]
 
 
-def _print_commitment(ctx: Context, c: Commitment) -> None:
+def _print_commitment(
+    ctx: Context, c: Commitment, shown: CommitmentStatus, evidence: list[SourcedEvidence]
+) -> None:
+    """The commitment as an analyst reads it: text, metadata in words, status and evidence."""
     ctx.console.print(f"[bold]{escape(c.id)}[/]  ({escape(c.type)}, label {escape(c.label)})")
     ctx.console.print(escape(c.summary))
     for lang, text in c.text.items():
@@ -168,12 +214,38 @@ def _print_commitment(ctx: Context, c: Commitment) -> None:
                 escape(variant.text), title=f"{variant.lang} · variant: {variant.source}", title_align="left"
             )
         )
-    detail = commitment_detail(c)
-    for key in ("tags", "parties", "responsible", "deadline", "window"):
-        ctx.console.print(f"[bold]{key}:[/] {escape(str(detail[key]))}")
+    window = f"{_iso(c.window.start)} to {_iso(c.window.end)}" if c.window else NOT_STATED
+    lines = {
+        "tags": ", ".join(c.tags) or "none",
+        "parties": ", ".join(c.parties),
+        "responsible": ", ".join(c.responsible) if c.responsible is not None else NOT_STATED,
+        "deadline": c.deadline.isoformat() if c.deadline else NOT_STATED,
+        "window": window,
+        "verifiable": f"{'yes' if c.verifiable.value else 'no'} — {c.verifiable.reason}",
+    }
+    for key, value in lines.items():
+        ctx.console.print(f"[bold]{key}:[/] {escape(value)}")
+    status = shown.status
+    since = f", since {status.since.date().isoformat()}" if status.since else ""
+    score = "" if status.score is None else f", score {status.score:+d}" if status.score else ", score 0"
     ctx.console.print(
-        f"[bold]verifiable:[/] {'yes' if c.verifiable.value else 'no'} — {escape(c.verifiable.reason)}"
+        f"[bold]status:[/] {escape(status.status.replace('_', ' '))} ({status.origin}{since}{score})"
     )
+    if status.reason:
+        ctx.console.print(f"  {escape(status.reason)}")
+    if shown.unreviewed:
+        ctx.console.print(
+            f"  {shown.unreviewed} signal(s) wait for review: `tracker review --commitment {c.id}`"
+        )
+    ctx.console.print(f"[bold]evidence:[/] {len(evidence) or 'none yet'}")
+    for item in evidence:
+        e = item.evidence
+        where = e.url or item.document or ""
+        strength = f", {e.strength}" if e.strength else ""
+        day = e.date.isoformat() if e.date else "undated"
+        ctx.console.print(f"  {e.id}. {day} · {e.relation}{strength} · {escape(e.title)}")
+        if where:
+            ctx.console.print(f"     {escape(where)}", style="dim")
 
 
 def _print_statement(ctx: Context, s: Statement) -> None:

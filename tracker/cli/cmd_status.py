@@ -96,7 +96,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _register_status(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("status", help="status of every commitment: verdict or derived, and since when")
+    p = sub.add_parser(
+        "status",
+        help="status of every commitment: verdict or derived, and since when",
+        description=(
+            "The status of every commitment: the analyst's verdict if there is one, else the derived "
+            "status (overdue, stalled, in_progress, unreviewed, no_evidence), and since when. "
+            "--summary gives compliance by statement, party and tag. Fails (exit 1) if a commitment "
+            "file does not load, unless --partial."
+        ),
+    )
     _filters(p)
     p.add_argument("--summary", action="store_true", help="compliance by statement, party and tag instead")
     p.add_argument("--format", choices=FORMATS, default="table")
@@ -184,7 +193,14 @@ def _register_evidence(sub: argparse._SubParsersAction) -> None:
 
 
 def _register_history(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("history", help="every status change of a commitment, with reason and evidence")
+    p = sub.add_parser(
+        "history",
+        help="every status change of a commitment, with reason and evidence",
+        description=(
+            "Every status change of a commitment, oldest first, with its reason and the evidence it "
+            "rests on; --assessments lists every verdict recorded instead (all parties)."
+        ),
+    )
     p.add_argument("id", metavar="ID")
     p.add_argument("--assessments", action="store_true", help="every verdict recorded (all parties) instead")
     p.add_argument("--format", choices=FORMATS, default="table")
@@ -192,7 +208,15 @@ def _register_history(sub: argparse._SubParsersAction) -> None:
 
 
 def _register_export(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="the status report as YAML, JSON, CSV or Markdown")
+    p = sub.add_parser(
+        "export",
+        help="the status report as YAML, JSON, CSV or Markdown",
+        description=(
+            "The status report (docs/exports.md) to stdout or -o FILE, filtered like `tracker status`, "
+            "or from a frozen snapshot. Fails (exit 1) if a commitment file does not load, unless "
+            "--partial: YAML/JSON then carry `missing`, Markdown says so first, CSV warns and exits 3."
+        ),
+    )
     p.add_argument("--format", choices=REPORT_FORMATS, default="yaml")
     p.add_argument("--what", choices=EXPORTS, default="commitments")
     _filters(p)
@@ -202,7 +226,13 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_export)
 
     p = sub.add_parser(
-        "snapshot", help="`snapshot NAME` freezes the current report (immutable); `snapshot list`"
+        "snapshot",
+        help="`snapshot NAME` freezes the current report (immutable); `snapshot list`",
+        description=(
+            "Freeze the current report under NAME (lower-case letters, digits, '-'; at most 64 "
+            "characters) as an interim or final report; it can never be replaced. `tracker export "
+            "--snapshot NAME` reads it back. --list (or NAME `list`) lists the snapshots."
+        ),
     )
     p.add_argument("name", metavar="NAME", nargs="?")
     p.add_argument("--list", action="store_true", help="list the snapshots")
@@ -210,7 +240,14 @@ def _register_export(sub: argparse._SubParsersAction) -> None:
     _partial(p)
     p.set_defaults(handler=run_snapshot)
 
-    p = sub.add_parser("backup", help="a consistent copy of the database, safe while the watcher runs")
+    p = sub.add_parser(
+        "backup",
+        help="a consistent copy of the database, safe while the watcher runs",
+        description=(
+            "Copy the database with SQLite's online backup (safe while `tracker watch` writes), check "
+            "the copy's integrity, then give it its name. FILE must not exist; its folder must."
+        ),
+    )
     p.add_argument("file", metavar="FILE", type=path_arg)
     p.set_defaults(handler=run_backup)
 

@@ -18,7 +18,9 @@ from tracker.records.durations import parse_duration
 from tracker.records.yamlio import LineList, LineMap
 from tracker.types import NOT_STATED
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Ids and names (statements, tags, feeds, rules): a slug of at most 80 characters, so an id
+#: fits a table column and a command line, and a 5,000-character name is refused at once.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _MISSING = object()
 
 
@@ -103,7 +105,7 @@ class Checker:
             self.add(
                 node.line_of(key),
                 _join(field, key),
-                f"{text!r} does not match {pattern.pattern} (lower-case letters, digits, '-')",
+                f"{_short(text)!r} does not match {pattern.pattern} (lower-case letters, digits, '-')",
             )
             return None
         return text
@@ -209,7 +211,11 @@ class Checker:
                 self.add(line, f"{_join(field, key)}[{i}]", f"expected text, got {_kind(item)}")
                 continue
             if pattern is not None and not pattern.match(str(item)):
-                self.add(line, f"{_join(field, key)}[{i}]", f"{item!r} does not match {pattern.pattern}")
+                self.add(
+                    line,
+                    f"{_join(field, key)}[{i}]",
+                    f"{_short(str(item))!r} does not match {pattern.pattern}",
+                )
                 continue
             out.append(str(item))
         return tuple(out)
@@ -254,3 +260,8 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return f"text {value!r}" if len(value) < 40 else "text"
     return f"{type(value).__name__} {value!r}"
+
+
+def _short(text: str, limit: int = 100) -> str:
+    """A value quoted in a problem: never a whole 100 KB line."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"

@@ -9,6 +9,7 @@ file a duplicate key is almost always a copy-paste mistake that loses data.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,9 +110,30 @@ def load_text(text: str, path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem]))
-        raise RecordError([Problem(path, line, "", f"invalid YAML: {message}")]) from None
+        hint = _quote_hint(
+            text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        )
+        raise RecordError([Problem(path, line, "", f"invalid YAML: {message}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise RecordError([Problem(path, None, "", f"invalid YAML: {exc}")]) from None
+
+
+#: A plain value cannot start with these: YAML reads `*x` as an alias, `&x` as an anchor,
+#: `!x` as a tag, and refuses `@` and a backquote. Regex users write `*` most often.
+_SPECIAL_START = re.compile(r"""(?:^\s*(?:-\s+)?(?:[^:#'"]+:\s+)?|[\[{,]\s*)([*&!@`%])([^\s,\]}]*)""")
+
+
+def _quote_hint(line: str) -> str:
+    """For a syntax error on a line with an unquoted special first character: how to fix it.
+
+    The parser's own words ("found undefined alias", "cannot start any token") do not say
+    that quoting the value is the fix, and the whole file is skipped until it is.
+    """
+    found = _SPECIAL_START.search(line)
+    if not found:
+        return ""
+    value = found.group(1) + found.group(2)
+    return f"; a value that starts with {found.group(1)!r} must be quoted: '{value}'"
 
 
 def load_file(path: Path) -> Any:

@@ -134,8 +134,10 @@ def logging_to(*handlers: logging.Handler, verbose: bool = False) -> Iterator[No
     """
     levels = {name: logging.getLogger(name).level for name in LOGGERS}
     logging.getLogger("tracker").setLevel(logging.DEBUG if verbose else logging.INFO)
-    # APScheduler says "Running job ..." twice per run at INFO: noise unless asked for.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # APScheduler's INFO and DEBUG ("Running job ...", "Looking for jobs to run", "Next
+    # wakeup is due ...") describe its internals, not the user's feeds: only its warnings
+    # and errors are shown, with -v too (which is for the tracker's own details).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     for name in LOGGERS:
         for handler in handlers:
             logging.getLogger(name).addHandler(handler)
