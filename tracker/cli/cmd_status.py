@@ -344,7 +344,9 @@ def run_review_list(args: argparse.Namespace, ctx: Context) -> int:
     for row in rows:
         row["published"] = (row["published"] or "")[:10]
         row["commitment"] = row.pop("commitment_id")
-    columns = ["id", "commitment", "score", "relation", "published", "title", "url"]
+        row["article"] = row.pop("article_id")
+    # The article id is what `tracker explain ARTICLE` takes.
+    columns = ["id", "article", "commitment", "score", "relation", "published", "title", "url"]
     ctx.emit(rows, args.format, columns=columns, title=f"{len(rows)} signal(s) wait for review")
     return 0
 

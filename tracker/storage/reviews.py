@@ -228,7 +228,7 @@ def unreviewed_signals(
     with db.reading() as conn:
         return list(
             conn.execute(
-                "SELECT s.id, s.commitment_id, s.score, s.relation, s.rule_ids, s.created,"
+                "SELECT s.id, s.article_id, s.commitment_id, s.score, s.relation, s.rule_ids, s.created,"
                 " a.title, a.url, a.published FROM signals s JOIN articles a ON a.id = s.article_id"
                 f" WHERE {where} ORDER BY s.created DESC, s.id DESC LIMIT ?",
                 (*params, limit),
