@@ -137,3 +137,18 @@ def test_search_accepts_an_excluded_term(demo_workspace: Path) -> None:
     # the search itself (not argparse's "expected one argument") says what is missing
     alone = run_cli("articles", "--search", "-russia", workspace=demo_workspace)
     assert alone.code == 2 and "--search: expected at least one word to search for" in alone.err
+
+
+def test_check_strict_refuses_drafts(demo_workspace: Path) -> None:
+    record = demo_workspace / "commitments" / "demo.yaml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace(
+            "    type: action\n", "    type: action\n    draft: true\n"
+        ),
+        encoding="utf-8",
+    )
+    lenient = run_cli("check", workspace=demo_workspace)
+    assert lenient.code == 0 and "1 record(s) still marked draft" in lenient.out
+    strict = run_cli("check", "--strict", workspace=demo_workspace)
+    assert strict.code == 1
+    assert "demo.yaml:" in strict.err and "draft: demo/1 is still a draft" in strict.err

@@ -203,8 +203,31 @@ class Tracker:
         self._feeds = (list(feeds), [])
         self._matcher = (matcher, [])
 
-    def check(self) -> list[Problem]:
-        """Every problem in every record file (commitments, rules, feeds), in file order."""
+    def drafts(self) -> list[Problem]:
+        """Records still marked `draft: true` (as `tracker extract` writes them), as problems.
+
+        A draft is valid, so `check` accepts it; `check --strict` (for CI, before a report
+        is sent) refuses it: nobody has yet read the draft against its source.
+        """
+        found = []
+        for statement in self.records.statements:
+            items = [(statement.origin, "statement.draft", statement.id)] if statement.draft else []
+            items += [(c.origin, "draft", c.id) for c in statement.commitments if c.draft]
+            for origin, field_name, record_id in items:
+                file = origin.file if origin else self.workspace.commitments_dir / f"{statement.id}.yaml"
+                found.append(
+                    Problem(
+                        file,
+                        origin.line if origin else None,
+                        field_name,
+                        f"{record_id} is still a draft; check it against its source, then drop `draft: true`",
+                    )
+                )
+        return found
+
+    def check(self, *, strict: bool = False) -> list[Problem]:
+        """Every problem in every record file (commitments, rules, feeds), in file order;
+        with `strict`, records still marked as drafts too."""
         records = self.reload_records()
         self.__dict__.pop("_config", None)
         rule_problems = self.load_matcher()[1]
@@ -214,6 +237,7 @@ class Tracker:
             *self._config[1],
             *self._load_feeds()[1],
             *(p for p in rule_problems if p not in consequences),
+            *(self.drafts() if strict else []),
         ]
         if consequences:
             # One root cause, not its follow-on "unknown commitment" lines: say once what was hidden.

@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "through the rules that point at it. Exit 1 if there is any problem."
         ),
     )
+    p.add_argument("--strict", action="store_true", help="also fail on records still marked `draft: true`")
     p.set_defaults(handler=run_check)
 
     p = sub.add_parser(
@@ -75,7 +76,7 @@ def run_init(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_check(args: argparse.Namespace, ctx: Context) -> int:
-    problems = ctx.tracker.check()
+    problems = ctx.tracker.check(strict=args.strict)
     records = ctx.tracker.records
     for problem in problems:
         ctx.err.print(escape(str(problem)), style="red", soft_wrap=True)
@@ -85,6 +86,9 @@ def run_check(args: argparse.Namespace, ctx: Context) -> int:
     if problems:
         ctx.err.print(f"{len(problems)} problem(s); {summary} loaded", style="bold red")
         return 1
+    drafts = len(ctx.tracker.drafts())
+    if drafts:
+        summary += f"; {drafts} record(s) still marked draft (`check --strict` refuses them)"
     ctx.console.print(f"ok: {summary}")
     return 0
 
