@@ -398,6 +398,41 @@ def test_a_report_whose_filter_names_a_gone_statement_is_logged_not_fatal(
     assert not (workspace / "reports").exists()
 
 
+def test_a_report_is_not_written_incomplete(
+    workspace: Path, watchers: list[Watcher], caplog: pytest.LogCaptureFixture
+) -> None:
+    (workspace / "tracker.yaml").write_text("reports:\n  - name: status\n", encoding="utf-8")
+    record = workspace / "commitments" / "cn-ru-2016-internet-media-forum.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("date: 2016-10-29", "date: 2016-02-30", 1))
+    watcher = open_watcher(workspace, time_scale=1.0)
+    watchers.append(watcher)
+    with caplog.at_level(logging.INFO, logger="tracker"):
+        assert watcher.run_once().exit_status == 0  # logged, not a crashed job
+    # a broken statement file with no good version: the report would lack its statement
+    assert (
+        "report status not written: " in caplog.text
+        and "cn-ru-2016-internet-media-forum.yaml:" in caplog.text
+    )
+    assert "pass --partial" in caplog.text and "Traceback" not in caplog.text
+    assert not (workspace / "reports").exists()
+
+
+def test_a_report_is_not_written_into_a_missing_folder(
+    workspace: Path, watchers: list[Watcher], caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "no" / "such" / "folder"
+    (workspace / "tracker.yaml").write_text(
+        f"reports:\n  - name: lost\n    folder: {elsewhere}\n  - name: status\n", encoding="utf-8"
+    )
+    watcher = open_watcher(workspace, time_scale=1.0)
+    watchers.append(watcher)
+    with caplog.at_level(logging.INFO, logger="tracker"):
+        assert watcher.run_once().exit_status == 0
+    assert f"report lost not written: folder: {elsewhere} does not exist" in caplog.text
+    assert not elsewhere.parent.parent.exists()
+    assert list((workspace / "reports").glob("status-*.md"))  # reports/ in the workspace is made
+
+
 def test_quiet_and_verbose_choose_what_reaches_stderr(workspace: Path, server: FeedServer) -> None:
     quiet = run_cli("watch", "--once", "--quiet", workspace=workspace)
     assert quiet.code == 0 and quiet.err == ""

@@ -77,7 +77,7 @@ from tracker.core import (
     run_hook,
     signal_payload,
 )
-from tracker.errors import NotFoundError, TrackerError
+from tracker.errors import NotFoundError, RecordError, TrackerError, UsageError
 from tracker.types import Feed, FeedState, PollResult
 from tracker.watch import logs
 from tracker.watch.reload import FileWatcher, RecordKeeper, RecordSet, ReloadReport
@@ -302,7 +302,14 @@ class Pipeline:
             parties=spec.party,
             tags=spec.tag,
         )
-        path = spec.path(self.tracker.workspace.root, day)
+        root = self.tracker.workspace.root
+        path = spec.path(root, day)
+        if not path.parent.is_dir():
+            # As `tracker export -o` and `backup`: a typo in a folder must not create a tree of
+            # folders nobody reads. Only a folder directly in the workspace (reports/) is made.
+            if path.parent.parent.resolve() != root.resolve():
+                raise UsageError(f"folder: {path.parent} does not exist; create it or fix tracker.yaml")
+            path.parent.mkdir()
         _write_atomically(path, text.encode("utf-8"))
         return path
 
@@ -340,6 +347,14 @@ def _findable(program: str, cwd: Path) -> bool:
     if os.sep in program:
         return (cwd / program).exists()
     return shutil.which(program) is not None
+
+
+def _one_line(exc: TrackerError) -> str:
+    """An error for the log: a record error's problems (file:line: field: message) on one line."""
+    if isinstance(exc, RecordError):
+        hint = f"; {exc.HINT}" if hasattr(exc, "HINT") else ""
+        return "; ".join(str(p) for p in exc.problems) + hint
+    return str(exc)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -761,6 +776,9 @@ class Watcher:
         except NotFoundError as exc:  # a filter names a statement the records no longer have
             log.error("report %s not written: %s (tracker.yaml)", spec.name, exc, extra={"event": "report"})
             return
+        except TrackerError as exc:  # incomplete (a commitment file does not load), missing folder
+            log.error("report %s not written: %s", spec.name, _one_line(exc), extra={"event": "report"})
+            return
         log.info("report %s written to %s", spec.name, path, extra={"event": "report", "path": str(path)})
 
     def _run_daily(self, job_id: str, at: clock_time, job: Callable[[datetime], Any]) -> None:
@@ -806,7 +824,11 @@ class Watcher:
         now = _utcnow()
         since = self.pipeline.time_mark("digest.until") or now - timedelta(hours=24)
         after = self.pipeline.mark("digest.history_after")
-        digest = self.pipeline.digest(since, now, int(after) if after is not None else None)
+        try:
+            digest = self.pipeline.digest(since, now, int(after) if after is not None else None)
+        except RecordError as exc:  # the marks stay: the next digest covers this period too
+            log.error("digest not sent: %s", _one_line(exc), extra={"event": "digest"})
+            return
         if digest.empty:
             log.info("digest: nothing new since %s", since.isoformat(timespec="seconds"))
         else:
