@@ -152,3 +152,20 @@ def test_check_strict_refuses_drafts(demo_workspace: Path) -> None:
     strict = run_cli("check", "--strict", workspace=demo_workspace)
     assert strict.code == 1
     assert "demo.yaml:" in strict.err and "draft: demo/1 is still a draft" in strict.err
+
+
+# ---------------------------------------------------------------- item 2: durations in records
+
+
+def test_huge_durations_in_records_are_problems_not_tracebacks(bundled_workspace: Path) -> None:
+    rules = bundled_workspace / "rules" / "cn-2021-internet-media-forum.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert "    dates: {window: true}\n" in text
+    rules.write_text(text.replace("    dates: {window: true}\n", "    dates: {within: 99999 years}\n", 1))
+    (bundled_workspace / "tracker.yaml").write_text("stale_after: 9999999 years\n", encoding="utf-8")
+    result = run_cli("check", workspace=bundled_workspace)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "tracker.yaml:1: stale_after: '9999999 years' is too long: at most 1000 years" in result.err
+    assert "cn-2021-internet-media-forum.yaml:" in result.err and "'99999 years' is too long" in result.err
+    matched = run_cli("match", workspace=bundled_workspace)
+    assert matched.code == 0 and "Traceback" not in matched.err
