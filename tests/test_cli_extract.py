@@ -56,3 +56,29 @@ def test_extract_errors_name_the_argument(empty_workspace: Path, tmp_path: Path)
     latin1.write_bytes("Déclaration commune".encode("latin-1"))
     not_utf8 = run_cli("extract", latin1, workspace=empty_workspace)
     assert not_utf8.code == 1 and "Traceback" not in not_utf8.err and "latin1.txt" in not_utf8.err
+
+
+def test_drafted_rules_follow_the_rules_guide(bundled_workspace: Path, tmp_path: Path) -> None:
+    """Two profile terms or a phrase, never a generic word; the workspace's $china/$russia gates."""
+    source = tmp_path / "statement.txt"
+    source.write_text(
+        STATEMENT + "\n3. The sides will promote cooperation between citizens.\n", encoding="utf-8"
+    )
+    target = bundled_workspace / "commitments" / "ru-cn-2024-media.yaml"
+    rules = bundled_workspace / "rules" / "ru-cn-2024-media.yaml"
+    result = run_cli(
+        "extract", source, "--statement-id", "ru-cn-2024-media", "-o", target, "--rules", rules,
+        workspace=bundled_workspace,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    record = yaml.safe_load(target.read_text(encoding="utf-8"))
+    drafted = yaml.safe_load(rules.read_text(encoding="utf-8"))["rules"]
+    assert drafted, "the media commitments have precise keywords"
+    for rule in drafted:
+        assert sorted(rule["all"]) == ["$china", "$russia"]
+        assert rule.get("phrases") or len(rule.get("any", [])) >= 2, rule
+        assert not {"promotion", "promote", "citizens", "cooperation"} & set(rule.get("any", [])), rule
+    promoted = [c["id"] for c in record["commitments"] if "promote cooperation" in c["text"]["en"]]
+    assert promoted and promoted[0] not in {r["targets"]["commitments"][0] for r in drafted}
+    check = run_cli("check", workspace=bundled_workspace)
+    assert check.code == 0, check.err

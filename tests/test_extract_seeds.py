@@ -253,11 +253,13 @@ def test_yaml_round_trips_with_block_text(drafts: dict[str, dict[str, Any]]) -> 
 def test_draft_rules_target_each_commitment(drafts: dict[str, dict[str, Any]]) -> None:
     draft = drafts[seed_path(SEED_NAMES[3]).name]
     rules = draft_rules(draft)["rules"]
-    assert [r["targets"]["commitments"] for r in rules] == [[c["id"]] for c in draft["commitments"]]
+    targets = [r["targets"]["commitments"] for r in rules]
+    # one rule per commitment whose keywords make a precise rule (docs/rules.md), in record order
+    assert rules and targets == [[c["id"]] for c in draft["commitments"] if [c["id"]] in targets]
     assert len({r["id"] for r in rules}) == len(rules)
     for rule in rules:
         assert rule["relation"] == "supports"
-        assert rule["any"]
+        assert rule.get("phrases") or len(rule.get("any", [])) >= 2
         assert [g[0] for g in rule["all"]] == ["China", "Russia"]
     assert yaml.safe_load(render_yaml({"rules": rules})) == {"rules": rules}
 

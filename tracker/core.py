@@ -253,6 +253,25 @@ class Tracker:
             )
         return sorted(problems, key=lambda p: (str(p.file), p.line or 0))
 
+    def term_set_names(self) -> list[str]:
+        """The names of the term sets the rules files define (`$china`...), for drafting rules.
+
+        Read from the files' `terms:` keys, so a broken rule elsewhere does not hide them.
+        """
+        from tracker.errors import RecordError
+        from tracker.records.yamlio import load_file
+
+        names: list[str] = []
+        folder = self.workspace.rules_dir
+        for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+            try:
+                data = load_file(path)
+            except RecordError:
+                continue
+            terms = data.get("terms") if isinstance(data, dict) else None
+            names += [str(name) for name in terms] if isinstance(terms, dict) else []
+        return names
+
     def record_counts(self) -> dict[str, int]:
         """Counts of the other record kinds, for `tracker check`'s summary."""
         return {"rules": len(self.matcher.rules), "feeds": len(self.feeds())}
@@ -1097,16 +1116,20 @@ def search_fold(text: str) -> str:
     return normalise(text)
 
 
-def draft_record(path: Path, *, statement_id: str | None = None) -> tuple[str, int, str]:
+def draft_record(
+    path: Path, *, statement_id: str | None = None, term_sets: Sequence[str] = ()
+) -> tuple[str, int, str]:
     """`tracker extract`: a draft record of a statement's text or HTML file, as YAML.
 
     Returns the record's YAML, how many commitments it drafted, and a drafted rules
-    file (YAML) from the record's keywords. The extract package loads only here.
+    file (YAML) from the record's keywords, gated by the workspace's `term_sets`
+    (`$china`, `$russia`) when it has them. The extract package loads only here.
     """
     from tracker.extract import draft_rules, extract_statement, read_document, render_yaml
 
     record = extract_statement(read_document(path), statement_id=statement_id, source_name=path.name)
-    return render_yaml(record), len(record.get("commitments", [])), render_yaml(draft_rules(record))
+    rules = draft_rules(record, term_sets)
+    return render_yaml(record), len(record.get("commitments", [])), render_yaml(rules)
 
 
 def init_workspace(target: Path) -> Workspace:

@@ -29,12 +29,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_extract)
 
 
+def _term_sets(ctx: Context) -> list[str]:
+    """The workspace's term sets, if there is a workspace: drafted rules then gate on `$china`."""
+    try:
+        return ctx.tracker.term_set_names()
+    except UsageError:  # no workspace here: the draft names the parties itself
+        return []
+
+
 def run_extract(args: argparse.Namespace, ctx: Context) -> int:
     if args.statement_id and not SLUG.match(args.statement_id):
         raise UsageError(f"--statement-id: {args.statement_id!r} must be lower-case letters, digits and '-'")
     if not args.file.is_file():
         raise UsageError(f"FILE: {args.file} does not exist or is not a file")
-    rendered, count, rules = draft_record(args.file, statement_id=args.statement_id)
+    rendered, count, rules = draft_record(
+        args.file, statement_id=args.statement_id, term_sets=_term_sets(ctx) if args.rules else ()
+    )
     if args.output:
         args.output.write_text(rendered, encoding="utf-8")
         ctx.err.print(f"wrote {count} draft commitments to {args.output}")
