@@ -58,6 +58,8 @@ TABLE: list[tuple[str, list[str], int]] = [
     ("rules", ["rules"], 0),
     ("rules", ["rules", "--format", "nope"], 2),
     ("rules test", ["rules", "test", "nosuch"], 1),
+    ("rules stats", ["rules", "stats"], 0),
+    ("rules stats", ["rules", "stats", "--format", "nope"], 2),
     ("status", ["status"], 0),
     ("status", ["status", "--statement", "nosuch"], 1),
     ("status", ["status", "--tag", "nosuch"], 1),

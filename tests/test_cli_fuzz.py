@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import build_parser, main
-from tracker.cli.arguments import TEXT_LIMITS, _long
+from tracker.cli.arguments import TEXT_LIMITS, _long, path_arg
 
 #: A valid value for each positional argument, so that only the hostile one is wrong.
 BASELINE = {
@@ -69,8 +69,9 @@ def _cases() -> Iterator[tuple[tuple[str, ...], str, str]]:
         targets = [a for a in actions if a.nargs != 0 and a.dest != "help"]
         for target in [*targets, "workspace"]:
             dest = target if isinstance(target, str) else target.dest
+            is_path = dest in PATH_DESTS or getattr(target, "type", None) in (Path, path_arg)
             for kind in HOSTILE:
-                if kind == "huge number" and (dest in PATH_DESTS or dest in TEXT_LIMITS):
+                if kind == "huge number" and (is_path or dest in TEXT_LIMITS):
                     continue  # a number is a good file name, or a good note
                 yield path, dest, kind
 
@@ -107,6 +108,13 @@ def _name(path: tuple[str, ...], dest: str) -> str:
 
 
 CASES = list(_cases())
+
+
+def test_path_arguments_refuse_an_empty_path() -> None:
+    """`type=Path` turns "" into "." (the current folder): every path argument uses path_arg."""
+    for path, sub in _commands(build_parser()):
+        for action in sub._actions:
+            assert action.type is not Path, f"{' '.join(path)} {action.dest}: use type=path_arg"
 
 
 def test_every_command_and_argument_is_fuzzed() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from tracker.cli.arguments import path_arg
 from tracker.cli.common import FORMATS, Context
 from tracker.core import keyword_in_context
 from tracker.errors import NotFoundError, UsageError
@@ -65,7 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     t.add_argument("rule", metavar="RULE", help="a rule id (with --labels, also `all`)")
-    t.add_argument("--labels", metavar="FILE", type=Path, help="score the rule against this labelled file")
+    t.add_argument(
+        "--labels", metavar="FILE", type=path_arg, help="score the rule against this labelled file"
+    )
     t.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
     t.add_argument("--limit", metavar="N", type=int, help="stop after N links")
     t.add_argument("--format", choices=FORMATS, default="table")
