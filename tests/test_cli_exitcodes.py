@@ -84,6 +84,13 @@ TABLE: list[tuple[str, list[str], int]] = [
     ("evidence add", ["evidence", "add", "alpha/2", "javascript:alert(1)"], 2),
     ("evidence list", ["evidence", "list", "alpha/1"], 0),
     ("evidence list", ["evidence", "list", "nosuch/1"], 1),
+    ("evidence show", ["evidence", "show", "1"], 1),  # nothing archived yet: a failure, said why
+    ("evidence show", ["evidence", "show", "x"], 2),
+    ("evidence show", ["evidence", "show", "99999"], 1),
+    ("evidence archive", ["evidence", "archive", "99999"], 1),
+    ("evidence archive", ["evidence", "archive", "x"], 2),
+    ("archive verify", ["archive", "verify"], 0),
+    ("archive verify", ["archive", "verify", "--nope"], 2),
     ("evidence withdraw", ["evidence", "withdraw", "99999"], 1),
     ("evidence withdraw", ["evidence", "withdraw"], 2),
     ("history", ["history", "alpha/1"], 0),
