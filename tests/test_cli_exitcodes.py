@@ -105,6 +105,8 @@ TABLE: list[tuple[str, list[str], int]] = [
     ("backup", ["backup", "{tmp}/copy.db"], 0),
     ("backup", ["backup", "{tmp}/no/such/folder/copy.db"], 2),
     ("watch", ["watch", "-v", "-q"], 2),
+    ("poll-now", ["poll-now"], 0),  # filed for the next watcher
+    ("poll-now", ["poll-now", "no-such-feed"], 1),
     ("digest", ["digest"], 0),
     ("digest", ["digest", "--since", "99999 years"], 2),
     ("ui", ["ui"], 1),  # no terminal here
