@@ -769,6 +769,7 @@ def _russian_form_of(word: str, written: str) -> bool:
 
 
 def _clip(text: str, limit: int = 160) -> str:
+    text = text.replace(SEPARATOR, " · ")  # a field boundary (title · summary)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
