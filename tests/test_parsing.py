@@ -10,10 +10,28 @@ import pytest
 
 from tests.feedserver import make_atom, make_rss
 from tracker.errors import FeedError
+from tracker.feeds import parsing
+from tracker.feeds.fastpath import parse_feed_fast
 from tracker.feeds.parsing import ParsePool, check_entities, parse_feed, parse_job
 
 URL = "https://example.org/feed.xml"
 RSS_HEADERS = {"content-type": "application/rss+xml; charset=utf-8"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that parses a body runs twice: through feedparser, and through the fast
+    path (which must give the same feed, or the same error, or step aside)."""
+    if "parse_feed" in metafunc.function.__code__.co_names:
+        metafunc.fixturenames.append("parse_path")
+        metafunc.parametrize("parse_path", ["feedparser", "fast path first"], indirect=True)
+
+
+@pytest.fixture
+def parse_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "fast path first":
+        monkeypatch.setitem(globals(), "parse_feed", parse_feed_fast)
+        assert parsing.parse_feed is not parse_feed_fast
+    return str(request.param)
 
 
 def rss(items: str, *, extra: str = "", encoding: str = "utf-8") -> bytes:

@@ -25,7 +25,8 @@ from typing import Any, Protocol
 
 from tracker.errors import FeedError
 from tracker.feeds.dates import parse_date
-from tracker.feeds.parsing import ParsedFeed, entry_language, parse_feed
+from tracker.feeds.fastpath import parse_feed_fast
+from tracker.feeds.parsing import ParsedFeed, entry_language
 from tracker.textnorm import (
     canonical_url,
     fingerprint,
@@ -90,7 +91,7 @@ def read_paths(
     *,
     feed_names: Mapping[str, str] | None = None,
     language: str | None = None,
-    parse: FeedParser = parse_feed,
+    parse: FeedParser = parse_feed_fast,
 ) -> Iterator[SourceBatch]:
     """Every batch of entries under these files and folders, in a stable order.
 
@@ -131,7 +132,7 @@ def read_file(
     *,
     feed_names: Mapping[str, str] | None = None,
     language: str | None = None,
-    parse: FeedParser = parse_feed,
+    parse: FeedParser = parse_feed_fast,
 ) -> Iterator[SourceBatch]:
     """The batches of one file, by its suffix (or, without a known suffix, its first bytes)."""
     names = feed_names or {}
@@ -193,7 +194,9 @@ def _open_text(path: Path) -> io.TextIOBase:
 # ---------------------------------------------------------------- feed files
 
 
-def read_feed_file(path: Path, *, language: str | None = None, parse: FeedParser = parse_feed) -> SourceBatch:
+def read_feed_file(
+    path: Path, *, language: str | None = None, parse: FeedParser = parse_feed_fast
+) -> SourceBatch:
     """One RSS/Atom/RDF file, parsed like a polled body (without HTTP headers)."""
     label = f"file:{path.resolve()}"
     try:

@@ -669,7 +669,7 @@ class ParsePool:
         self.close()
 
 
-_SHARED: dict[tuple[int, float, int | None], ParsePool] = {}
+_SHARED: dict[tuple[Any, ...], ParsePool] = {}
 _SHARED_LOCK = threading.Lock()
 
 
@@ -678,6 +678,7 @@ def shared_pool(
     *,
     timeout: float = PARSE_TIMEOUT,
     memory_limit: int | None = PARSE_MEMORY_LIMIT,
+    job: Callable[..., ParsedFeed | tuple[str, str]] = parse_job,
 ) -> ParsePool:
     """A process-wide pool of capped workers, kept between passes.
 
@@ -686,11 +687,11 @@ def shared_pool(
     warm workers. Workers start on demand (one for a one-feed pass) and are renewed
     every TASKS_PER_WORKER parses; all end with the process (atexit).
     """
-    key = (workers or default_workers(), timeout, memory_limit)
+    key = (workers or default_workers(), timeout, memory_limit, job)
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
         if pool is None:
-            pool = _SHARED[key] = ParsePool(key[0], timeout=timeout, memory_limit=memory_limit)
+            pool = _SHARED[key] = ParsePool(key[0], timeout=timeout, memory_limit=memory_limit, job=job)
         return pool
 
 

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from tracker.errors import FeedError, StorageError, TrackerError
 from tracker.feeds.backfill import SourceBatch, read_paths
+from tracker.feeds.fastpath import parse_job_fast
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
 from tracker.feeds.fulltext import FullTextPlan, fill
 from tracker.feeds.pages import PageFetcher
@@ -190,11 +191,12 @@ class _Pass:
         what bounds a hostile feed. The workers are shared between passes (kept warm) and
         start on the first body, so a pass of 304s starts none."""
         if self.settings.parse_workers == 0:  # tests: a thread, no cap
-            return ParsePool(1, processes=False, timeout=self.settings.parse_timeout)
+            return ParsePool(1, processes=False, timeout=self.settings.parse_timeout, job=parse_job_fast)
         pool = shared_pool(
             self.settings.parse_workers,
             timeout=self.settings.parse_timeout,
             memory_limit=self.settings.parse_memory,
+            job=parse_job_fast,
         )
         return contextlib.nullcontext(pool)
 
