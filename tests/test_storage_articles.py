@@ -291,3 +291,93 @@ def test_filter_by_feed_and_get_article(library: Database) -> None:
     assert list_articles(library, feed="nope") == []
     with pytest.raises(NotFoundError):
         get_article(library, 999)
+
+
+# ---------------------------------------------------------------- the full-text index without a trigger
+
+
+def fts_ids(db: Database) -> list[int]:
+    return [int(r[0]) for r in rows(db, "SELECT rowid FROM articles_fts ORDER BY rowid")]
+
+
+def test_each_batch_indexes_its_new_articles_without_a_trigger(db: Database) -> None:
+    triggers = {r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert "articles_ai" not in triggers and {"articles_ad", "articles_au"} <= triggers
+    stats = store(db, "tass", [entry("a", "Gas pipeline talks"), entry("b", "Grain corridor deal")])
+    assert fts_ids(db) == sorted(stats.new_ids)
+    with db.transaction() as conn:  # searchable inside the storing transaction, too
+        store_entries(conn, "tass", [entry("c", "Arctic shipping route")], NOW)
+        assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'arctic'").fetchone()[
+            0
+        ]
+    assert titles(list_articles(db, search="arctic")) == ["Arctic shipping route"]
+
+
+def test_articles_written_another_way_are_indexed_before_a_search(db: Database) -> None:
+    store(db, "tass", [entry("a", "Gas pipeline talks")])
+    with db.transaction() as conn:  # an older program, or a hand-made fixture, with no index step
+        conn.execute(
+            "INSERT INTO articles (guid, title, first_seen, last_seen, content_hash) "
+            "VALUES ('raw', 'Yuan settlement grows', '2025-06-10', '2025-06-10', 'x')"
+        )
+    assert titles(list_articles(db, search="yuan")) == ["Yuan settlement grows"]
+    assert titles(list_articles(db, search="pipeline")) == ["Gas pipeline talks"]  # indexed once
+    assert len(fts_ids(db)) == 2
+
+
+def test_a_deleted_top_article_and_its_reused_id(db: Database) -> None:
+    stats = store(db, "tass", [entry("a", "Gas pipeline talks"), entry("b", "Grain corridor deal")])
+    delete_articles(db, [max(stats.new_ids)])
+    assert list_articles(db, search="grain") == []
+    again = store(db, "rt", [entry("c", "Arctic shipping route")])
+    assert again.new_ids == [max(stats.new_ids)]  # SQLite gives the top id again
+    assert titles(list_articles(db, search="arctic")) == ["Arctic shipping route"]
+    assert list_articles(db, search="grain") == []
+
+
+def test_edits_keep_the_index_true(db: Database) -> None:
+    store(db, "tass", [entry("a", "Gas pipeline talks")])
+    store(db, "tass", [entry("a", "Wheat export quota")], LATER)
+    assert titles(list_articles(db, search="wheat")) == ["Wheat export quota"]
+    assert list_articles(db, search="pipeline") == []
+
+
+def test_a_url_conflict_the_lookups_missed_is_stored_row_by_row(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store(db, "tass", [entry("a", "Gas pipeline talks", url="https://example.org/same")])
+    import tracker.storage.articles as articles
+
+    real = articles._known_urls
+    calls: list[int] = []
+
+    def racing(conn: object, urls: list[str]) -> dict[str, int]:
+        calls.append(1)  # the batch's lookup misses the URL, as if another writer raced us
+        return {} if len(calls) == 1 else real(conn, urls)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(articles, "_known_urls", racing)
+    stats = store(
+        db, "rt", [entry("b", "Grain corridor deal"), entry("c", "Copy", url="https://example.org/same")]
+    )
+    assert len(stats.new_ids) == 1 and stats.duplicates == 1
+    assert rows(db, "SELECT count(*) FROM articles") == [(2,)]
+    assert len(fts_ids(db)) == 2
+
+
+def test_migration_four_keeps_an_older_database_searchable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.storage.db as db_module
+
+    with monkeypatch.context() as patch:  # a database written by the version before this change
+        patch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:3])
+        old = open_database(tmp_path / "old.db")
+        store(old, "tass", [entry("a", "Gas pipeline talks")])
+        old.close()
+    db = open_database(tmp_path / "old.db")
+    assert db.schema_version() == len(MIGRATIONS)
+    assert titles(list_articles(db, search="pipeline")) == ["Gas pipeline talks"]
+    store(db, "tass", [entry("b", "Grain corridor deal")])
+    assert titles(list_articles(db, search="grain")) == ["Grain corridor deal"]
+    assert len(fts_ids(db)) == 2
+    db.close()

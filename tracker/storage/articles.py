@@ -69,23 +69,48 @@ class _Stored:
 def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry], now: datetime) -> StoreStats:
     """Store a batch of entries from one feed (or one ingested source); call in a transaction.
 
-    Lookups are made once per batch (one query per identity key, not per entry): a
-    poll of a 50-entry feed costs a handful of queries besides the inserts.
+    Lookups are made once per batch (one query per identity key, not per entry), and the
+    writes too: new articles, their feed links and their full-text rows go in with one
+    `executemany` each, so a poll of a 50-entry feed costs a handful of statements.
     """
     stats = StoreStats()
     if not entries:
         return stats
+    try:
+        conn.execute("SAVEPOINT store_entries")
+        stats = _store(conn, feed, entries, now, bulk=True)
+    except sqlite3.IntegrityError:
+        # A canonical URL stored by a writer the lookups did not see: redo the batch one
+        # row at a time, where each conflict is resolved on its own.
+        conn.execute("ROLLBACK TO store_entries")
+        stats = _store(conn, feed, entries, now, bulk=False)
+    finally:
+        conn.execute("RELEASE store_entries")
+    return stats
+
+
+def _store(
+    conn: sqlite3.Connection, feed: str, entries: Sequence[Entry], now: datetime, *, bulk: bool
+) -> StoreStats:
+    stats = StoreStats()
     keys = [title_key(e.title) for e in entries]
     found = _Lookups.load(conn, feed, entries, keys)
     stamp = to_db(now) or ""
     seen_ids: list[int] = []
+    new_rows: list[tuple[Any, ...]] = []
+    links: list[tuple[str, str, int, str]] = []
+    pending: dict[int, str] = {}  # ids assigned in this batch, not written yet: their content hash
+    next_id = _next_id(conn) if bulk else 0
     for entry, key in zip(entries, keys, strict=True):
         if entry.canonical_url in found.dead or _feed_key(feed, entry.guid) in found.dead:
             stats.tombstoned += 1
             continue
         stored_id = found.by_guid.get(entry.guid)
         if stored_id is not None:
-            verdict = _maybe_update(conn, feed, stored_id, entry, now)
+            if stored_id in pending:  # the same item twice in one batch
+                verdict = "same" if pending[stored_id] == content_hash(entry) else "deferred"
+            else:
+                verdict = _maybe_update(conn, feed, stored_id, entry, now)
             if verdict == "updated":
                 stats.updated_ids.append(stored_id)
                 continue
@@ -95,14 +120,20 @@ def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry],
             continue
         other_id = found.elsewhere(conn, feed, entry, key)
         inserted = False
-        if other_id is None:
+        if other_id is None and bulk:
+            other_id, next_id = next_id, next_id + 1
+            row = _article_row(other_id, entry, stamp, key)
+            new_rows.append(row)
+            pending[other_id] = row[13]
+            inserted = True
+        elif other_id is None:
             other_id = _insert(conn, entry, stamp, key)
             inserted = other_id is not None
             if other_id is None and entry.canonical_url:  # another writer stored this URL first
                 other_id = _known_urls(conn, [entry.canonical_url]).get(entry.canonical_url)
         if other_id is None:
             continue
-        _link(conn, feed, entry.guid, other_id, stamp)
+        links.append((feed, entry.guid, other_id, stamp))
         found.by_guid[entry.guid] = other_id
         if inserted:
             stats.new_ids.append(other_id)
@@ -111,8 +142,106 @@ def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry],
         else:
             stats.duplicates += 1
             seen_ids.append(other_id)
+    if new_rows:
+        conn.executemany(_INSERT_ARTICLE, new_rows)
+    if links:
+        conn.executemany(
+            "INSERT OR IGNORE INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
+            links,
+        )
+    index_articles(conn, [row[0] for row in new_rows] if bulk else stats.new_ids)
     _touch(conn, seen_ids, stamp)
     return stats
+
+
+_INSERT_ARTICLE = """
+    INSERT INTO articles (id, guid, url, canonical_url, title, summary, content, language,
+        published, updated, author, first_seen, last_seen, content_hash, title_key, changed)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def _article_row(article_id: int | None, entry: Entry, stamp: str, key: str | None) -> tuple[Any, ...]:
+    return (
+        article_id,
+        entry.guid,
+        entry.url,
+        entry.canonical_url,
+        entry.title,
+        entry.summary,
+        entry.content,
+        entry.language,
+        to_db(entry.published),
+        to_db(entry.updated),
+        entry.author,
+        stamp,
+        stamp,
+        content_hash(entry),
+        key,
+        stamp,
+    )
+
+
+def _next_id(conn: sqlite3.Connection) -> int:
+    """The id SQLite would give the next row; safe to assign ahead because every write
+    runs in a BEGIN IMMEDIATE transaction: no other writer can take it meanwhile."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0])
+
+
+# ---------------------------------------------------------------- the full-text index
+
+#: `meta` key: every article with an id up to this one is in `articles_fts`. Articles are
+#: indexed by the batch that stores them (no trigger per row); anything written another
+#: way (an old program, a hand-made fixture) is caught up before the next search.
+FTS_MARK = "fts.indexed_to"
+
+
+def index_articles(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """Add these new articles to the full-text index, in one statement; call in a transaction."""
+    if not ids:
+        return
+    for chunk in _chunks(sorted(ids)):
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, title, summary, content) "
+            f"SELECT id, title, summary, content FROM articles WHERE id IN ({_marks(chunk)})",
+            chunk,
+        )
+    _set_fts_mark(conn, max(max(ids), _fts_mark(conn)))
+
+
+def index_pending(db: Database) -> int:
+    """Index every article above the mark that is not yet in the index; return how many.
+
+    Cheap when there is nothing to do (two indexed lookups), so searches call it first.
+    """
+    with db.reading() as conn:
+        mark = _fts_mark(conn)
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+    if top <= mark or db.readonly:
+        return 0
+    with db.transaction() as conn:
+        mark = _fts_mark(conn)
+        rows = conn.execute(
+            "INSERT INTO articles_fts (rowid, title, summary, content) "
+            "SELECT a.id, a.title, a.summary, a.content FROM articles a WHERE a.id > ? "
+            "AND NOT EXISTS (SELECT 1 FROM articles_fts_docsize d WHERE d.id = a.id)",
+            (mark,),
+        ).rowcount
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+        _set_fts_mark(conn, max(top, mark))
+    return max(rows, 0)
+
+
+def _fts_mark(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (FTS_MARK,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_fts_mark(conn: sqlite3.Connection, value: int) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (FTS_MARK, str(value)),
+    )
 
 
 def content_hash(entry: Entry) -> str:
@@ -248,40 +377,10 @@ def _first_feed(conn: sqlite3.Connection, article_id: int) -> str | None:
 
 def _insert(conn: sqlite3.Connection, entry: Entry, stamp: str, key: str | None) -> int | None:
     try:
-        cursor = conn.execute(
-            """
-            INSERT INTO articles (guid, url, canonical_url, title, summary, content, language,
-                published, updated, author, first_seen, last_seen, content_hash, title_key, changed)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                entry.guid,
-                entry.url,
-                entry.canonical_url,
-                entry.title,
-                entry.summary,
-                entry.content,
-                entry.language,
-                to_db(entry.published),
-                to_db(entry.updated),
-                entry.author,
-                stamp,
-                stamp,
-                content_hash(entry),
-                key,
-                stamp,
-            ),
-        )
+        cursor = conn.execute(_INSERT_ARTICLE, _article_row(None, entry, stamp, key))
     except sqlite3.IntegrityError:
         return None
     return int(cursor.lastrowid or 0) or None
-
-
-def _link(conn: sqlite3.Connection, feed: str, guid: str, article_id: int, stamp: str) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
-        (feed, guid, article_id, stamp),
-    )
 
 
 def _touch(conn: sqlite3.Connection, ids: list[int], stamp: str) -> None:
@@ -348,6 +447,9 @@ def delete_articles(db: Database, article_ids: Sequence[int], *, reason: str = "
                 [(key, now, reason) for key in keys],
             )
             deleted += conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk).rowcount
+        # A deleted top id may be given again: the catch-up must look from below it.
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+        _set_fts_mark(conn, min(top, _fts_mark(conn)))
     return deleted
 
 
@@ -389,6 +491,7 @@ def list_articles(
         clause, search_params = search_clause(search)
         where.append(clause)
         params.extend(search_params)
+        index_pending(db)
     sql = f"SELECT {_prefixed(_ARTICLE_COLUMNS)} FROM articles a"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -281,4 +281,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX poll_requests_waiting ON poll_requests(taken, id);
     """,
+    # 6: full-text rows are written by the batch that stores the articles, not a trigger per row
+    """
+    -- storage.articles.index_articles indexes each batch of new articles in one statement;
+    -- updates and deletes (rare) keep their triggers
+    DROP TRIGGER articles_ai;
+    -- every article so far was indexed by the trigger
+    INSERT INTO meta (key, value) SELECT 'fts.indexed_to', coalesce(max(id), 0) FROM articles WHERE true
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
 ]
