@@ -98,6 +98,12 @@ def make_feed(index: int, entries: int) -> bytes:
     ).encode()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog (5) drops SYNs of a burst of connections: 1 s retransmissions.
+    request_queue_size = 1024
+
+
 def _serve(feeds: int, entries: int, conn: Connection) -> None:
     """Serve /f{i}.xml with ETag and Last-Modified until told to stop."""
     bodies = {f"/f{i}.xml": make_feed(i, entries) for i in range(feeds)}
@@ -106,6 +112,7 @@ def _serve(feeds: int, entries: int, conn: Connection) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are separate writes
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -129,8 +136,7 @@ def _serve(feeds: int, entries: int, conn: Connection) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     conn.send((server.server_address[1], sum(len(b) for b in bodies.values())))
     conn.recv()  # wait for "stop"

@@ -366,7 +366,7 @@ class Tracker:
             feeds = [f for f in feeds if f.name in names]
         else:
             feeds = [f for f in feeds if f.enabled]
-        on_stored = self._on_stored if match and self.matcher.rules else None
+        on_stored = self._on_stored_if_rules if match else None
         return poll_feeds(
             self.db,
             feeds,
@@ -425,7 +425,7 @@ class Tracker:
             self.db,
             paths,
             feeds=self.feeds(),
-            on_stored=self._on_stored if match and self.matcher.rules else None,
+            on_stored=self._on_stored_if_rules if match else None,
             progress=progress,
             language=language,
         )
@@ -565,6 +565,13 @@ class Tracker:
 
     def match_articles(self, article_ids: Sequence[int]) -> MatchSummary:
         """Match these stored articles now (as on storing), keeping the status history."""
+        return self._on_stored(article_ids)
+
+    def _on_stored_if_rules(self, article_ids: Sequence[int]) -> MatchSummary | None:
+        """The pipeline's hook: the rules load on the first new article, not before a pass,
+        so a pass where every feed answers 304 never builds the matcher."""
+        if not self.matcher.rules:
+            return None
         return self._on_stored(article_ids)
 
     def _on_stored(self, article_ids: Sequence[int]) -> MatchSummary:

@@ -24,7 +24,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import listparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
@@ -183,6 +182,8 @@ def import_opml(
 
     Raises RecordError when the file is not an OPML list at all.
     """
+    import listparser  # only OPML import needs it; every command reads the feed list
+
     parsed = listparser.parse(data)
     if not parsed.feeds and (parsed.bozo or not parsed.version):
         reason = parsed.bozo_exception or "no <outline xmlUrl=...> entries"
