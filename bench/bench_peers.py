@@ -24,6 +24,7 @@ run of ours alone (and of the peers with BENCH_SCALE_PEERS=1; minutes each).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -148,7 +149,8 @@ def _serve(feeds: int, entries: int, conn: Connection) -> None:
                 self.send_error(404)
                 return
             unchanged = self.headers.get("If-None-Match") == tags[self.path] or (
-                self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == modified
+                self.headers.get("If-None-Match") is None
+                and self.headers.get("If-Modified-Since") == modified
             )
             if unchanged:
                 self.send_response(304)
@@ -280,10 +282,8 @@ class _PeakTree:
                 procs = [self._root, *self._root.children(recursive=True)]
                 total = 0
                 for proc in procs:
-                    try:
+                    with contextlib.suppress(psutil.Error):
                         total += proc.memory_info().rss
-                    except psutil.Error:
-                        pass
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 return
@@ -337,7 +337,10 @@ def side_by_side(feeds: int, entries: int, systems: list[str]) -> dict[str, list
     server.start()
     port, served = parent.recv()
     total = feeds * entries
-    print(f"corpus: {feeds} feeds × {entries} entries = {total:,} distinct entries, {served / 1e6:.1f} MB of RSS")
+    print(
+        f"corpus: {feeds} feeds × {entries} entries = {total:,} distinct entries, "
+        f"{served / 1e6:.1f} MB of RSS"
+    )
     runs: dict[str, list[dict[str, Any]]] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
@@ -355,7 +358,10 @@ def side_by_side(feeds: int, entries: int, systems: list[str]) -> dict[str, list
                     parent.send("bytes")
                     result["bytes"] = parent.recv()
                     runs[system].append(result)
-                    print(f"  {system} pass {_pass}: {result['seconds']:.2f} s, {result['new']:,} new", flush=True)
+                    print(
+                        f"  {system} pass {_pass}: {result['seconds']:.2f} s, {result['new']:,} new",
+                        flush=True,
+                    )
     finally:
         parent.send("stop")
         server.join(timeout=10)
@@ -375,7 +381,8 @@ def report(runs: dict[str, list[dict[str, Any]]], total: int) -> None:
         print(
             f"{system:<10} {first['new']:>8,} {first['seconds']:>8.2f} {rate:>10,.0f} "
             f"{first['seconds'] / ours:>7.2f} {first['bytes'] / 1e6:>8.1f} {first['peak'] / 2**20:>8.0f} "
-            f"{second['seconds']:>10.2f} {second['bytes'] / 1e6:>7.2f} {second['seconds'] / ours_second:>12.1f}"
+            f"{second['seconds']:>10.2f} {second['bytes'] / 1e6:>7.2f} "
+            f"{second['seconds'] / ours_second:>12.1f}"
         )
         for run in (first, second):
             if run.get("errors"):

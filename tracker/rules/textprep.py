@@ -204,9 +204,11 @@ class OffsetMap:
         starts: list[int] = []
         previous_space = False
         for begin, cluster in _clusters(original):
-            piece = _DASH.sub(" ", unicodedata.normalize("NFKC", cluster).casefold())
-            piece = _QUOTE.sub("'", piece)
-            piece = to_simplified(piece.replace("ё", "е").replace("-", " "))
+            piece = _PIECES.get(cluster)
+            if piece is None:
+                piece = _piece(cluster)
+                if len(_PIECES) < 100_000:
+                    _PIECES[cluster] = piece
             for char in piece:
                 is_space = char in _SPACES
                 if is_space and previous_space:
@@ -239,6 +241,17 @@ class OffsetMap:
             return self.norm[start:end]
         first, last = self.span(start, end)
         return self.original[first:last]
+
+
+#: What each character cluster normalises to: articles repeat the same few hundred, and
+#: normalising them one by one was most of the cost of explaining a match.
+_PIECES: dict[str, str] = {}
+
+
+def _piece(cluster: str) -> str:
+    piece = _DASH.sub(" ", unicodedata.normalize("NFKC", cluster).casefold())
+    piece = _QUOTE.sub("'", piece)
+    return to_simplified(piece.replace("ё", "е").replace("-", " "))
 
 
 def _direct_starts(original: str, expected: str) -> tuple[int, ...] | None:
