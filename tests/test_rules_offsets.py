@@ -80,3 +80,20 @@ def test_char_index_maps_every_byte_to_its_character(text: str) -> None:
         assert got == list(range(len(expected)))
     else:
         assert got == expected
+
+
+def test_offset_maps_of_real_news_equal_the_cluster_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus" / "news-2022" / "2022_china_and_russia_entries.jsonl"
+    if not path.exists():
+        pytest.skip(f"news corpus not found at {path}")
+    import json
+
+    texts = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)["entry"]
+        texts.append(f"{entry.get('title') or ''}\n{entry.get('description') or ''}")
+    fast = [OffsetMap.build(text) for text in texts]
+    monkeypatch.setattr(textprep, "_mapped_starts", lambda original, expected: None)
+    assert fast == [OffsetMap.build(text) for text in texts]

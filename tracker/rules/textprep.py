@@ -200,6 +200,9 @@ class OffsetMap:
         direct = _direct_starts(original, expected)
         if direct is not None:
             return cls(original, expected, direct, exact=True)
+        mapped = _mapped_starts(original, expected)
+        if mapped is not None:
+            return cls(original, expected, mapped, exact=True)
         pieces: list[str] = []
         starts: list[int] = []
         previous_space = False
@@ -252,6 +255,60 @@ def _piece(cluster: str) -> str:
     piece = _DASH.sub(" ", unicodedata.normalize("NFKC", cluster).casefold())
     piece = _QUOTE.sub("'", piece)
     return to_simplified(piece.replace("ё", "е").replace("-", " "))
+
+
+_SPACE_CLASS = re.compile(f"[{_SPACES}]+")
+
+
+def _mapped_starts(original: str, expected: str) -> tuple[int, ...] | None:
+    """Offsets for a text without combining marks, computed with C-level string calls.
+
+    Without combining marks every cluster is one character, so the cluster-by-cluster
+    construction is: each character replaced by its piece (`str.translate`), each piece's
+    characters pointing at the character's offset, then runs of white space made one
+    space. None when the text has combining marks or the result is not `expected`.
+    """
+    table: dict[int, str] = {}
+    for char in set(original):
+        if unicodedata.combining(char):
+            return None
+        piece = _PIECES.get(char)
+        if piece is None:
+            piece = _piece(char)
+            if len(_PIECES) < 100_000:
+                _PIECES[char] = piece
+        if piece != char:
+            table[ord(char)] = piece
+    text = original.translate(table)
+    longer = [chr(code) for code, piece in table.items() if len(piece) != 1]
+    if longer:
+        starts: list[int] = []
+        position = 0
+        for match in re.finditer("|".join(map(re.escape, longer)), original):
+            starts.extend(range(position, match.start()))
+            starts.extend([match.start()] * len(table[ord(match.group())]))
+            position = match.end()
+        starts.extend(range(position, len(original)))
+    else:
+        starts = list(range(len(original)))
+    if len(starts) != len(text):
+        return None
+    out_chars: list[str] = []
+    out_starts: list[int] = []
+    position = 0
+    for run in _SPACE_CLASS.finditer(text):
+        if run.end() - run.start() == 1 and run.group() == " ":
+            continue
+        out_chars.append(text[position : run.start()])
+        out_starts.extend(starts[position : run.start()])
+        out_chars.append(" ")
+        out_starts.append(starts[run.start()])
+        position = run.end()
+    out_chars.append(text[position:])
+    out_starts.extend(starts[position:])
+    if "".join(out_chars) != expected:
+        return None
+    return tuple(out_starts)
 
 
 def _direct_starts(original: str, expected: str) -> tuple[int, ...] | None:
