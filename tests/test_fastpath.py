@@ -154,6 +154,26 @@ def test_fast_path_equals_feedparser_on_the_bench_feeds() -> None:
     assert taken[0] == 20
 
 
+def test_fast_path_equals_feedparser_on_the_peers_bench_corpus() -> None:
+    if not (CORPUS / "news-2022").is_dir():
+        pytest.skip(f"news corpus not found at {CORPUS}")
+    from bench.bench_peers import build_corpus
+
+    report: list[str] = []
+    taken = [0]
+    bodies = build_corpus(30, 50)  # 1,500 entries: every real text of the corpora at least once
+    for path, body in bodies.items():
+        check(
+            f"peers corpus {path}",
+            body,
+            {"Content-Type": "application/rss+xml; charset=utf-8"},
+            report,
+            taken,
+        )
+    assert not report, f"{len(report)} difference(s):\n" + "\n".join(report)
+    assert taken[0] == len(bodies)
+
+
 def test_fast_path_steps_aside_where_feedparser_must_decide() -> None:
     plain = make_feed(0, 2)
     assert parse_fast(plain, url=URL) is not None
