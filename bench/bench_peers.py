@@ -2,7 +2,7 @@
 
 The corpus is built from real 2022 news texts (`../shared/corpus`: the news-2022 archive,
 its key day, the state-media items): N feeds × M entries, every entry with a title of its
-own (two real headlines joined; no two share a title key, so the syndication
+own (two real headlines joined, no pair twice; no two share a title key, so the syndication
 de-duplication cannot fold them and flatter a figure), its own link and guid, a real
 description and an RFC 822 date. A server in its own process serves the feeds over
 HTTP/1.1 with ETag and Last-Modified, and counts the body bytes it sends per run.
@@ -75,12 +75,26 @@ def _text(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def build_corpus(feeds: int, entries: int) -> dict[str, bytes]:
-    """`/f{i}.xml` → an RSS 2.0 body; deterministic, so every process builds the same one."""
+def _key(title: str) -> str:
+    """What the syndication de-duplication compares (its title key), or for a title too
+    generic to have one, its letters and digits."""
     from tracker.textnorm import title_key
 
-    texts = real_texts()
+    return title_key(title) or "".join(ch for ch in title.casefold() if ch.isalnum())
+
+
+def build_corpus(feeds: int, entries: int) -> dict[str, bytes]:
+    """`/f{i}.xml` → an RSS 2.0 body; deterministic, so every process builds the same one."""
+    texts = []
+    seen: set[str] = set()
+    for text in real_texts():  # one text per title key: the pairs below are then distinct
+        key = _key(text["title"])
+        if key not in seen:
+            seen.add(key)
+            texts.append(text)
     n = len(texts)
+    if feeds * entries > n * (n - 1):
+        raise SystemExit(f"bench: {feeds * entries:,} entries need more than {n} real texts")
     keys: set[str] = set()
     start = datetime(2022, 12, 31, 12, 0, tzinfo=UTC)
     bodies: dict[str, bytes] = {}
@@ -88,17 +102,15 @@ def build_corpus(feeds: int, entries: int) -> dict[str, bytes]:
         items = []
         for e in range(entries):
             k = f * entries + e
+            # Entry k joins text k mod n with half of another text, a different one for
+            # each round through the texts: no (base, other) pair repeats.
             base = texts[k % n]
-            step = 1
-            while True:  # join two real headlines; the first pair whose key is new
-                other = texts[(k // n * 7919 + k * 31 + step * 104729) % n]
-                words = other["title"].split()
-                title = f"{base['title']} | {' '.join(words[: max(3, len(words) // 2)])}"
-                key = title_key(title) or title
-                if key not in keys:
-                    keys.add(key)
-                    break
-                step += 1
+            other = texts[(k % n + 1 + k // n) % n]["title"]
+            title = f"{base['title']} | {other}"
+            key = _key(title)
+            if key in keys:
+                raise SystemExit(f"bench: two corpus entries share the title key of {title!r}")
+            keys.add(key)
             published = format_datetime(start - timedelta(minutes=13 * k), usegmt=True)
             link = f"https://news{f % 97}.example.org/{f}/{e}/story.html"
             items.append(

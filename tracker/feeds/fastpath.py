@@ -2,11 +2,12 @@
 
 feedparser reads anything, at about 11 ms per 50-entry feed, most of it in Python SAX
 callbacks; this path reads the same plain feed 5× faster (2× with normalising, which both
-share: measured on the bench corpus of real news texts). A plain feed (well-formed UTF-8 RSS 2.0 or Atom 1.0) needs none of its
-repairs, so this path reads it with lxml's strict parser (libxml2, in C) and hands each
-entry to the same `normalise_entry` in feedparser's shape, applying feedparser's rules for
-what it keeps: which element is a date, a title's HTML guess (its own `looks_like_html`),
-stripping, its Latin-1 repair. Anything it does not know for certain it leaves to
+share: measured on the bench corpus of real news texts). A plain feed (well-formed UTF-8
+RSS 2.0 or Atom 1.0) needs none of its repairs, so this path reads it with lxml's strict
+parser (libxml2, in C) and hands each entry to the same `normalise_entry` in feedparser's
+shape, applying feedparser's rules for what it keeps: which element is a date, a title's
+HTML guess (its own `looks_like_html`), stripping, its Latin-1 repair. Anything it does
+not know for certain it leaves to
 feedparser: `parse_fast` answers None, and `parse_feed` runs unchanged. It steps aside for
 
 - a body that is not strict, well-formed UTF-8 XML by every account (HTTP charset,
@@ -45,6 +46,7 @@ from tracker.feeds.parsing import (
     _ttl,
     check_entities,
     parse_feed,
+    parse_job,
 )
 from tracker.textnorm import language_code, plain_title
 
@@ -116,8 +118,6 @@ def parse_job_fast(
     timeout: float | None = None,
 ) -> ParsedFeed | tuple[str, str]:
     """`parsing.parse_job` with the fast path first (for `ParsePool(job=...)`)."""
-    from tracker.feeds.parsing import parse_job
-
     try:
         fast = parse_fast(body, url=url, headers=headers, language=language)
     except Exception:  # the fast path must never cost a feed: feedparser decides
