@@ -10,7 +10,8 @@ HTTP/1.1 with ETag and Last-Modified, and counts the body bytes it sends per run
 Each system runs in its own process, one after the other, on the same corpus:
 - ours: `Tracker.poll_feeds` on a workspace with the bundled commitments and rules, so
   storing *and matching* are in the figure (the per-host politeness limit is lifted: one
-  loopback server stands for many publishers);
+  loopback server stands for many publishers; `fulltext: off`, as the peers fetch no
+  article pages);
 - lemon24/reader (`pip install -e '.[bench]'`): `update_feeds(workers=4)`;
 - newsboat, when installed (`apt-get install newsboat`): `newsboat -x reload` with
   `reload-threads 4`.
@@ -214,6 +215,8 @@ def run_ours(urls: list[str], state: Path) -> int:
         for n, url in enumerate(urls):
             lines += [f"  - name: f{n}", f'    url: "{url}"']
         (workspace / "feeds" / "bench.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # The peers read feeds only: no article pages (and no network beyond loopback).
+        (workspace / "tracker.yaml").write_text("fulltext: off\n", encoding="utf-8")
     tracker = Tracker(Workspace(workspace))
     settings = PollSettings(fetch=FetchSettings(trust_env=False, per_host=64))
     polling = time.perf_counter()

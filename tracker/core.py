@@ -396,10 +396,11 @@ class Tracker:
             return settings
         if mode == "feeds" and not any(f.fulltext for f in feeds):
             return settings
-        matcher = self.matcher
 
         def wants(article: Article) -> bool:
-            return mode == "gate" and not article.content.strip() and matcher.wants_full_text(article)
+            # The matcher loads on the first article that could want its page, not before
+            # the pass: a pass of unchanged feeds never builds it.
+            return mode == "gate" and not article.content.strip() and self.matcher.wants_full_text(article)
 
         plan = FullTextPlan(wants=wants, settings=self.page_settings or PageSettings())
         return replace(settings, fulltext=plan)
