@@ -97,3 +97,13 @@ def test_offset_maps_of_real_news_equal_the_cluster_construction(monkeypatch: py
     fast = [OffsetMap.build(text) for text in texts]
     monkeypatch.setattr(textprep, "_mapped_starts", lambda original, expected: None)
     assert fast == [OffsetMap.build(text) for text in texts]
+
+
+def test_has_cjk_and_is_cjk_agree_with_the_ranges() -> None:
+    edges = [code for low, high in textprep._CJK_RANGES for code in (low - 1, low, high, high + 1)]
+    for code in [*range(0x3000), *range(0x2E00, 0xA000, 7), *range(0xF800, 0x10000), *edges]:
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        in_ranges = any(low <= code <= high for low, high in textprep._CJK_RANGES)
+        assert textprep.has_cjk("é" + char) == textprep.is_cjk(char) == in_ranges, hex(code)
