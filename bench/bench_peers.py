@@ -213,7 +213,7 @@ def run_ours(urls: list[str], state: Path) -> int:
         shutil.copytree(REPO / "rules", workspace / "rules")
         lines = ["feeds:"]
         for n, url in enumerate(urls):
-            lines += [f"  - name: f{n}", f'    url: "{url}"']
+            lines += [f"  - name: f{n}", f'    url: "{url}"', "    allow_private: true"]
         (workspace / "feeds" / "bench.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         # The peers read feeds only: no article pages (and no network beyond loopback).
         (workspace / "tracker.yaml").write_text("fulltext: off\n", encoding="utf-8")

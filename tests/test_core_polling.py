@@ -19,7 +19,8 @@ def test_a_pass_of_unchanged_feeds_never_builds_the_matcher(bundled_workspace: P
         shutil.rmtree(bundled_workspace / "feeds")
         (bundled_workspace / "feeds").mkdir()
         (bundled_workspace / "feeds" / "loopback.yaml").write_text(
-            f"feeds:\n  - name: tass\n    url: {server.url('/tass.xml')}\n", encoding="utf-8"
+            f"feeds:\n  - name: tass\n    url: {server.url('/tass.xml')}\n    allow_private: true\n",
+            encoding="utf-8",
         )
         (bundled_workspace / "tracker.yaml").write_text("fulltext: gate\n", encoding="utf-8")
         first = Tracker(Workspace(bundled_workspace))
