@@ -76,16 +76,17 @@ def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry],
     stats = StoreStats()
     if not entries:
         return stats
+    conn.execute("SAVEPOINT store_entries")
     try:
-        conn.execute("SAVEPOINT store_entries")
         stats = _store(conn, feed, entries, now, bulk=True)
     except sqlite3.IntegrityError:
         # A canonical URL stored by a writer the lookups did not see: redo the batch one
         # row at a time, where each conflict is resolved on its own.
         conn.execute("ROLLBACK TO store_entries")
         stats = _store(conn, feed, entries, now, bulk=False)
-    finally:
-        conn.execute("RELEASE store_entries")
+    # Any other error (a full disk) propagates as it is: the caller's transaction rolls
+    # back, savepoint included.
+    conn.execute("RELEASE store_entries")
     return stats
 
 
