@@ -265,6 +265,12 @@ def insert_article(conn: sqlite3.Connection, spec: ArticleSpec, *, url: str | No
         (url, url, url, spec.title, published, stamp, stamp, spec.key),
     )
     article_id = int(cursor.lastrowid or 0)
+    # index it as the article store does (no trigger per row since the FTS migration)
+    conn.execute(
+        "INSERT INTO articles_fts (rowid, title, summary, content) SELECT id, title, summary, content "
+        "FROM articles WHERE id = ?",
+        (article_id,),
+    )
     conn.execute(
         "INSERT INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
         (spec.feed, url, article_id, stamp),

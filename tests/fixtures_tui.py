@@ -289,6 +289,12 @@ def _article(conn: sqlite3.Connection, spec: ArticleSpec) -> int:
         ),
     )
     article_id = int(cursor.lastrowid or 0)
+    # index it as the article store does (no trigger per row since the FTS migration)
+    conn.execute(
+        "INSERT INTO articles_fts (rowid, title, summary, content) SELECT id, title, summary, content "
+        "FROM articles WHERE id = ?",
+        (article_id,),
+    )
     conn.execute(
         "INSERT INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
         (spec.feed, spec.url or spec.title, article_id, published),
