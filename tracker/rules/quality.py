@@ -28,10 +28,6 @@ from tracker.errors import Problem, RecordError
 from tracker.types import RELATIONS, Figures, LabelledItem, Quality, RuleStats
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
 def statement_of(commitment_id: str) -> str:
     return commitment_id.split("/", 1)[0]
 
