@@ -228,7 +228,7 @@ class _ChildCpu:
 def main() -> None:
     from tracker.feeds.fetching import FetchSettings
     from tracker.feeds.pipeline import PollSettings
-    from tracker.storage.db import open_database
+    from tracker.storage import open_database
     from tracker.types import Feed
 
     feeds_n = int(os.environ.get("BENCH_FEEDS", "400"))

@@ -85,7 +85,7 @@ def _statement_yaml(index: int) -> str:
 
 def build_workspace(root: Path) -> list[str]:
     """YAML for 1,000 commitments and a database with 100,000 signals; returns the commitment ids."""
-    from tracker.storage.db import open_database
+    from tracker.storage import open_database
 
     for name in ("commitments", "rules", "feeds"):
         (root / name).mkdir(parents=True, exist_ok=True)

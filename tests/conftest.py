@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pgcluster import PgCluster, start_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -78,3 +81,34 @@ def bundled_workspace(tmp_path: Path) -> Path:
     if (REPO / "tracker.yaml").exists():
         shutil.copy(REPO / "tracker.yaml", root / "tracker.yaml")
     return root
+
+
+# ---------------------------------------------------------------- PostgreSQL (issue #17)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL server for the whole session, started from the pgserver package."""
+    yield from start_cluster()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database of this test's own."""
+    url = pg_cluster.fresh()
+    yield url
+    pg_cluster.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Parametrises a suite over both storage backends."""
+    return str(request.param)
+
+
+@pytest.fixture
+def state_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where a test's state lives on the chosen backend: a SQLite file, or a database URL."""
+    if backend == "sqlite":
+        return tmp_path / "state.db"
+    return str(request.getfixturevalue("pg_url"))

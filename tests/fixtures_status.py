@@ -14,7 +14,6 @@ the same on every run. At `NOW` the commitments show:
 from __future__ import annotations
 
 import json
-import sqlite3
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +22,9 @@ from pathlib import Path
 
 from tracker.records.statements import load_statements
 from tracker.review.reviewing import Reviewer
-from tracker.storage.db import Database, open_database, to_db
+from tracker.storage import open_database
+from tracker.storage.articles import index_articles
+from tracker.storage.db import Connection, Database, Row, to_db
 from tracker.types import Statement
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -231,10 +232,17 @@ class SteppingClock:
 class StatusFixture:
     root: Path
     signals: dict[str, int]  # article key -> signal id
+    #: A PostgreSQL URL the workspace's tracker.yaml points at; None: SQLite in .tracker/.
+    database: str | None = None
 
     @property
     def db_path(self) -> Path:
         return self.root / ".tracker" / "tracker.db"
+
+    @property
+    def target(self) -> Path | str:
+        """Where the state is: the database URL, or the SQLite file."""
+        return self.database or self.db_path
 
     def statements(self) -> list[Statement]:
         statements, problems = load_statements(self.root / "commitments")
@@ -254,23 +262,19 @@ def write_records(root: Path) -> None:
         (root / name).mkdir(exist_ok=True)
 
 
-def insert_article(conn: sqlite3.Connection, spec: ArticleSpec, *, url: str | None = None) -> int:
+def insert_article(conn: Connection, spec: ArticleSpec, *, url: str | None = None) -> int:
     """An article row as the article store writes it, with the feed it came from."""
     stamp = to_db(START - timedelta(days=1))
     published = to_db(datetime.combine(spec.published, datetime.min.time(), UTC)) if spec.published else None
     url = url or f"https://news.example.org/{spec.key}"
     cursor = conn.execute(
         "INSERT INTO articles (guid, url, canonical_url, title, summary, content, language, published,"
-        " first_seen, last_seen, content_hash) VALUES (?, ?, ?, ?, '', '', 'en', ?, ?, ?, ?)",
+        " first_seen, last_seen, content_hash) VALUES (?, ?, ?, ?, '', '', 'en', ?, ?, ?, ?) RETURNING id",
         (url, url, url, spec.title, published, stamp, stamp, spec.key),
     )
-    article_id = int(cursor.lastrowid or 0)
+    article_id = int(cursor.fetchone()[0])
     # index it as the article store does (no trigger per row since the FTS migration)
-    conn.execute(
-        "INSERT INTO articles_fts (rowid, title, summary, content) SELECT id, title, summary, content "
-        "FROM articles WHERE id = ?",
-        (article_id,),
-    )
+    index_articles(conn, [article_id])
     conn.execute(
         "INSERT INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
         (spec.feed, url, article_id, stamp),
@@ -279,7 +283,7 @@ def insert_article(conn: sqlite3.Connection, spec: ArticleSpec, *, url: str | No
 
 
 def insert_signal(
-    conn: sqlite3.Connection,
+    conn: Connection,
     article_id: int,
     commitment_id: str,
     *,
@@ -291,11 +295,11 @@ def insert_signal(
     hits = [{"term": "exchange", "field": "title", "start": 0, "end": 8, "text": "exchange"}]
     cursor = conn.execute(
         "INSERT INTO signals (article_id, commitment_id, rule_ids, score, relation, hits, dates, created,"
-        " updated, state) VALUES (?, ?, ?, 3.0, ?, ?, '[]', ?, ?, ?)",
+        " updated, state) VALUES (?, ?, ?, 3.0, ?, ?, '[]', ?, ?, ?) RETURNING id",
         (article_id, commitment_id, json.dumps(["demo-rule"]), relation, json.dumps(hits),
          to_db(created), to_db(created), state),
     )  # fmt: skip
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
 def insert_articles_and_signals(db: Database) -> dict[str, int]:
@@ -350,11 +354,17 @@ def analyst_work(reviewer: Reviewer, signals: dict[str, int]) -> None:
     reviewer.assess("beta/4", status="not_verifiable", rationale="Advocacy leaves nothing to observe.")
 
 
-def build_status_fixture(root: Path) -> StatusFixture:
-    """The workspace on disk with its database filled; the last refresh runs at `NOW`."""
+def build_status_fixture(root: Path, database: str | None = None) -> StatusFixture:
+    """The workspace on disk with its database filled; the last refresh runs at `NOW`.
+
+    With `database` (a PostgreSQL URL), the state goes there and the workspace's
+    tracker.yaml names it, so the CLI finds it as a team's workspace would.
+    """
     write_records(root)
-    fixture = StatusFixture(root, {})
-    db = open_database(fixture.db_path)
+    if database:
+        (root / "tracker.yaml").write_text(f"database: {database}\n", encoding="utf-8")
+    fixture = StatusFixture(root, {}, database)
+    db = open_database(fixture.target)
     try:
         signals = insert_articles_and_signals(db)
         clock = SteppingClock()
@@ -362,14 +372,15 @@ def build_status_fixture(root: Path) -> StatusFixture:
         fixture.reviewer(db).refresh_statuses(reason="daily refresh")
     finally:
         db.close()
-    return StatusFixture(root, signals)
+    return StatusFixture(root, signals, database)
 
 
-def rows(db_path: Path, sql: str, *params: object) -> Iterator[sqlite3.Row]:
-    """Plain SQL reads for assertions, on a connection of their own."""
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
+def rows(target: Path | str, sql: str, *params: object) -> Iterator[Row]:
+    """Plain SQL reads for assertions, on a connection of their own (a file or a URL)."""
+    db = open_database(target, migrate=False)
     try:
-        yield from conn.execute(sql, params).fetchall()
+        with db.reading() as conn:
+            found = conn.execute(sql, params).fetchall()
+        yield from found
     finally:
-        conn.close()
+        db.close()

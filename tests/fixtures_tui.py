@@ -411,7 +411,7 @@ class FixtureWorkspace:
 def build_fixture(root: Path) -> FixtureWorkspace:
     """Write the records and a filled, migrated database under `root`."""
     from tracker.records.workspace import Workspace
-    from tracker.storage.db import open_database
+    from tracker.storage import open_database
 
     write_workspace(root)
     workspace = Workspace(root.resolve())

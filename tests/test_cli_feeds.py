@@ -46,10 +46,14 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, server: FeedServer) -> Path:
+def workspace(tmp_path: Path, server: FeedServer, backend: str, request: pytest.FixtureRequest) -> Path:
+    """A workspace of loopback feeds, its state on each backend (tracker.yaml names PostgreSQL)."""
     root = tmp_path / "ws"
     for name in ("commitments", "rules", "feeds"):
         (root / name).mkdir(parents=True)
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        (root / "tracker.yaml").write_text(f"database: {url}\n", encoding="utf-8")
     (root / "feeds" / "feeds.yaml").write_text(
         "# test feeds\nfeeds:\n"
         f"  - name: tass\n    url: {server.url('/tass.xml')}\n    language: en\n    tags: [russia]\n"

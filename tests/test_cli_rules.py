@@ -13,7 +13,7 @@ from tests.clirun import run_cli
 from tests.test_matching import RULES_V1, insert_article
 from tests.test_rules_model import make_workspace
 from tracker.records.workspace import Workspace
-from tracker.storage.db import open_database
+from tracker.storage import open_database
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.clirun import run_cli
 from tests.fixtures_status import ArticleSpec, insert_article, insert_signal, write_records
 from tracker.records.statements import load_statements
 from tracker.review.reviewing import Reviewer, backup_database
-from tracker.storage.db import open_database
+from tracker.storage import open_database
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITMENTS = ("alpha/1", "alpha/2", "alpha/4", "beta/1", "beta/2", "beta/3")
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from tracker.records.statements import load_statements
 from tracker.review.reviewing import Reviewer
-from tracker.storage.db import open_database
+from tracker.storage import open_database
 
 root, mode = Path(sys.argv[1]), sys.argv[2]
 statements, _ = load_statements(root / "commitments")

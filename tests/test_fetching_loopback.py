@@ -29,7 +29,8 @@ from tracker.feeds.fetching import (
 from tracker.feeds.pipeline import PollSettings, poll_feeds
 from tracker.feeds.polling import PollPolicy
 from tracker.storage import feeds as feed_store
-from tracker.storage.db import Database, open_database
+from tracker.storage import open_database
+from tracker.storage.db import Database, SqliteDatabase
 from tracker.types import Feed, PollResult
 
 FAST = FetchSettings(
@@ -440,7 +441,7 @@ def test_on_stored_runs_after_commit_with_the_new_ids(
     seen: list[tuple[list[int], int]] = []
 
     def on_stored(ids: list[int]) -> None:
-        other = Database(tmp_path / "state.db", readonly=True)  # another connection sees them: committed
+        other = SqliteDatabase(tmp_path / "state.db", readonly=True)  # another connection: committed
         try:
             with other.reading() as conn:
                 visible = conn.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -29,7 +29,8 @@ from tracker.feeds.fetching import FetchSettings
 from tracker.feeds.pipeline import PollSettings, poll_feeds
 from tracker.records.files import write_atomically
 from tracker.storage import articles as article_store
-from tracker.storage.db import Database, is_disk_full, open_database
+from tracker.storage import open_database
+from tracker.storage.db import Database, is_disk_full
 from tracker.types import Feed
 from tracker.watch.logs import _QuietFileHandler
 

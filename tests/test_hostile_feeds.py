@@ -128,7 +128,7 @@ def test_a_single_feed_pass_parses_in_a_capped_worker(monkeypatch: pytest.Monkey
         return made[-1]
 
     monkeypatch.setattr(pipeline, "shared_pool", recording)
-    from tracker.storage.db import open_database
+    from tracker.storage import open_database
     from tracker.types import Feed
 
     db = open_database(":memory:")

@@ -12,7 +12,8 @@ import pytest
 
 from tracker.feeds.backfill import entry_from_record, read_paths
 from tracker.feeds.pipeline import ingest_paths
-from tracker.storage.db import Database, open_database
+from tracker.storage import open_database
+from tracker.storage.db import Database
 from tracker.types import Feed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -85,7 +85,7 @@ def test_a_face_importing_storage_breaks_the_contracts(tmp_path: Path) -> None:
     shutil.copytree(PACKAGE, tmp_path / "tracker", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PACKAGE.parent / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "tracker" / "cli" / "cmd_sneaky.py").write_text(
-        "from tracker.storage.db import open_database\n", encoding="utf-8"
+        "from tracker.storage import open_database\n", encoding="utf-8"
     )
     result = _lint_imports(tmp_path)
     assert result.returncode != 0

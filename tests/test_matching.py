@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from tracker.rules.matching import (
     rule_test,
     rules_changed,
 )
+from tracker.storage import open_database
 from tracker.storage import signals as store
-from tracker.storage.db import Database, open_database, to_db
+from tracker.storage.db import Database, to_db
 from tracker.storage.signals import SignalDraft, StoredSignal
 
 RULES_V1 = """\
@@ -55,7 +57,7 @@ def insert_article(
     with db.transaction() as conn:
         cursor = conn.execute(
             "INSERT INTO articles (guid, url, canonical_url, title, summary, content, language, published,"
-            " first_seen, last_seen, content_hash) VALUES (?, ?, ?, ?, ?, '', 'en', ?, ?, ?, ?)",
+            " first_seen, last_seen, content_hash) VALUES (?, ?, ?, ?, ?, '', 'en', ?, ?, ?, ?) RETURNING id",
             (
                 url or title,
                 url,
@@ -68,7 +70,7 @@ def insert_article(
                 hashlib.sha256((title + summary).encode()).hexdigest(),
             ),
         )
-        return int(cursor.lastrowid or 0)
+        return int(cursor.fetchone()[0])
 
 
 def matcher_for(root: Path, rules: str) -> Matcher:
@@ -85,8 +87,9 @@ def ws(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = open_database(tmp_path / "state" / "tracker.db")
+def db(state_target: Path | str) -> Iterator[Database]:
+    """The signal store on each backend (SQLite and PostgreSQL)."""
+    database = open_database(state_target)
     yield database
     database.close()
 

@@ -23,18 +23,26 @@ from tracker.errors import NotFoundError, UsageError
 from tracker.review import reports
 from tracker.review.reviewing import Reviewer
 from tracker.review.tabular import safe_cell, to_csv
-from tracker.storage.db import Database, open_database
+from tracker.storage import open_database
+from tracker.storage.db import Database
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("TRACKER_UPDATE_GOLDEN"))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StatusFixture, Database]]:
-    fixture = build_status_fixture(tmp_path_factory.mktemp("reports") / "ws")
-    db = open_database(fixture.db_path)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def built(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[StatusFixture, Database]]:
+    """The status fixture on each backend: every report must read the same from both."""
+    cluster = request.getfixturevalue("pg_cluster") if request.param == "postgresql" else None
+    url = cluster.fresh() if cluster else None
+    fixture = build_status_fixture(tmp_path_factory.mktemp("reports") / "ws", url)
+    db = open_database(fixture.target)
     yield fixture, db
     db.close()
+    if cluster and url:
+        cluster.drop(url)
 
 
 @pytest.fixture(scope="module")

@@ -23,27 +23,33 @@ from tests.fixtures_status import (
 from tracker.errors import NotFoundError, UsageError
 from tracker.review.reviewing import Reviewer, backup_database
 from tracker.rules.matching import plan_sync
+from tracker.storage import open_database
 from tracker.storage import reviews as store
-from tracker.storage.db import Database, open_database
+from tracker.storage.db import Database, SqliteDatabase
 from tracker.storage.signals import SignalDraft, sync_signals
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[tuple[StatusFixture, Database, dict[str, int]]]:
-    """The fixture's records and signals, before any analyst work."""
+def fresh(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[StatusFixture, Database, dict[str, int]]]:
+    """The fixture's records and signals, before any analyst work (on each backend)."""
     root = tmp_path / "ws"
     write_records(root)
-    fixture = StatusFixture(root, {})
-    db = open_database(fixture.db_path)
+    fixture = StatusFixture(root, {}, request.getfixturevalue("pg_url") if backend == "postgresql" else None)
+    db = open_database(fixture.target)
     signals = insert_articles_and_signals(db)
     yield fixture, db, signals
     db.close()
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> Iterator[tuple[StatusFixture, Database]]:
-    fixture = build_status_fixture(tmp_path / "ws")
-    db = open_database(fixture.db_path)
+def built(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[StatusFixture, Database]]:
+    url = request.getfixturevalue("pg_url") if backend == "postgresql" else None
+    fixture = build_status_fixture(tmp_path / "ws", url)
+    db = open_database(fixture.target)
     yield fixture, db
     db.close()
 
@@ -361,7 +367,7 @@ def test_backup_is_a_checked_copy_and_never_overwrites(built, tmp_path: Path) ->
         backup_database(db, target)
     target.parent.mkdir()
     backup_database(db, target)
-    copy = Database(target, readonly=True)
+    copy = SqliteDatabase(target, readonly=True)
     try:
         assert copy.integrity_check() == "ok"
         assert copy.conn.execute("SELECT count(*) FROM assessments").fetchone()[0] == 5

@@ -27,7 +27,8 @@ from tests.test_matching import insert_article
 from tracker.records.statements import load_statements
 from tracker.rules import Matcher, build_matcher
 from tracker.rules.matching import rematch_all
-from tracker.storage.db import Database, open_database
+from tracker.storage import open_database
+from tracker.storage.db import Database
 from tracker.types import Article
 
 DATA = Path(__file__).parent / "data"

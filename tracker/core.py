@@ -35,7 +35,8 @@ from tracker.review.reviewing import (
     verdict_problems,
 )
 from tracker.review.tabular import to_csv, to_json, to_yaml
-from tracker.storage.db import Database, open_database
+from tracker.storage import open_database
+from tracker.storage.db import Database
 from tracker.textnorm import escape_active, inert, inert_link, keyword_in_context, truncate
 from tracker.types import (
     ArchiveCheck,
@@ -47,6 +48,7 @@ from tracker.types import (
     Commitment,
     CommitmentStatus,
     CommitmentView,
+    DatabaseInfo,
     Feed,
     FeedHealth,
     FeedRow,
@@ -60,6 +62,7 @@ from tracker.types import (
     RuleStats,
     SourcedEvidence,
     Statement,
+    TableCopy,
 )
 
 # The vocabulary and pure helpers the faces share (truncate, parse_duration, SLUG, the report
@@ -146,11 +149,12 @@ class Tracker:
     """A workspace opened for work. Records load on first use; so does the database."""
 
     def __init__(
-        self, workspace: Workspace, *, db_path: Path | None = None, clock: Clock = utc_clock
+        self, workspace: Workspace, *, db_path: Path | str | None = None, clock: Clock = utc_clock
     ) -> None:
         self.workspace = workspace
         self.clock = clock
-        self._db_path = db_path or workspace.db_path
+        #: A database given explicitly (tests, `db copy`); None: the workspace's own.
+        self._db_path: Path | str | None = db_path
         self._db: Database | None = None
         self._records: Records | None = None
         self._feeds: tuple[list[Feed], list[Problem]] | None = None
@@ -1101,15 +1105,80 @@ class Tracker:
     # -- state
 
     @property
+    def database_target(self) -> Path | str:
+        """Where the state lives: $TRACKER_DATABASE_URL, else `database:` in tracker.yaml
+        (a postgresql:// URL, or a file relative to the workspace), else `.tracker/tracker.db`."""
+        if self._db_path is not None:
+            return self._db_path
+        chosen = os.environ.get("TRACKER_DATABASE_URL") or self._config[0].database
+        if not chosen:
+            return self.workspace.db_path
+        if "://" in chosen:
+            return chosen
+        path = Path(chosen).expanduser()
+        return path if path.is_absolute() else self.workspace.root / path
+
+    @property
+    def database_name(self) -> str:
+        """The database as messages may show it: a path, or a URL without its password."""
+        from tracker.storage.db import display_name
+
+        return display_name(self.database_target)
+
+    @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = open_database(self._db_path)
+            self._db = open_database(self.database_target)
         return self._db
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    # -- the database itself (`tracker db`)
+
+    def database_info(self) -> DatabaseInfo:
+        """Backend, name, schema version and rows per table, without migrating anything."""
+        from tracker.storage.copying import row_counts
+        from tracker.storage.schema import MIGRATIONS
+
+        db = self._db or open_database(self.database_target, migrate=False)
+        try:
+            version = db.schema_version()
+            rows = row_counts(db) if version else {}
+            return DatabaseInfo(db.dialect, db.name, version, len(MIGRATIONS), rows)
+        finally:
+            if db is not self._db:
+                db.close()
+
+    def upgrade_database(self) -> tuple[int, int]:
+        """Bring the database to this program's schema; (version before, version after)."""
+        db = open_database(self.database_target, migrate=False)
+        try:
+            before = db.schema_version()
+            return before, db.migrate()
+        finally:
+            db.close()
+
+    def copy_database(self, target: Path | str, *, source: Path | str | None = None) -> list[TableCopy]:
+        """Copy this workspace's whole state (or `source`'s) into the empty database at `target`,
+        ids preserved, each table verified by row count and checksum."""
+        from tracker.storage.copying import copy_database
+        from tracker.storage.db import display_name
+
+        origin = source if source is not None else self.database_target
+        if display_name(origin) == display_name(target) and str(origin) == str(target):
+            raise UsageError("--to: the target is the source itself")
+        src = open_database(origin)
+        try:
+            dest = open_database(target)
+            try:
+                return copy_database(src, dest)
+            finally:
+                dest.close()
+        finally:
+            src.close()
 
 
 # -- functions of the faces that need no workspace

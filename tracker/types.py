@@ -1082,3 +1082,26 @@ class Quality:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+# ---------------------------------------------------------------- databases (#17)
+
+
+@dataclass(frozen=True)
+class TableCopy:
+    """One table moved by `tracker db copy`: its rows and the checksum both sides agree on."""
+
+    table: str
+    rows: int
+    checksum: str
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """What `tracker db info` shows: which backend, where (password removed), which schema."""
+
+    backend: str
+    name: str
+    schema_version: int
+    program_version: int
+    rows: dict[str, int]

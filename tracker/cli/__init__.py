@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "cmd_watch",
     "cmd_ui",
     "cmd_extract",
+    "cmd_db",
 )
 
 #: The exit statuses (README, "Exit status"): tests/test_cli_exitcodes.py holds one row per

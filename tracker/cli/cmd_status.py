@@ -548,7 +548,7 @@ def run_backup(args: argparse.Namespace, ctx: Context) -> int:
     carried = ctx.tracker.backup(args.file)
     size = args.file.stat().st_size
     ctx.say(
-        f"backed up {ctx.workspace.db_path} to {args.file} ({size:,} bytes, integrity ok;"
+        f"backed up {ctx.tracker.database_name} to {args.file} ({size:,} bytes, integrity ok;"
         f" {carried} archive file(s) inside)"
     )
     return 0

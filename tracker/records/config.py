@@ -26,6 +26,8 @@ its default so the watcher still starts. The format is documented in docs/deploy
     browser: [firefox, --new-tab]  # argv the dashboard's `o` opens links with (the URL is
                                    # appended, or replaces "{url}"); default: $BROWSER
     reviewer: ana                  # who reviews and assesses here, when no --by is given
+    database: postgresql://tracker@db.example.org/tracker   # a team's shared state (docs/deploy.md);
+                                   # default: .tracker/tracker.db (SQLite); $TRACKER_DATABASE_URL wins
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ KNOWN_KEYS = (
     "fulltext",
     "browser",
     "reviewer",
+    "database",
 )
 #: When article pages are fetched for their full text (see tracker.feeds.fulltext).
 FULLTEXT_MODES = ("gate", "feeds", "off")
@@ -128,6 +131,9 @@ class Config:
     #: Who reviews and assesses in this workspace when no `--by` is given (before
     #: $TRACKER_USER and the login name): a verdict always records its assessor.
     reviewer: str | None = None
+    #: Where the state lives: a `postgresql://` URL, or a SQLite file (relative to the
+    #: workspace); None: `.tracker/tracker.db`.
+    database: str | None = None
 
     def zone(self) -> tzinfo:
         """The zone the times of day are in (the machine's when none is configured)."""
@@ -169,6 +175,7 @@ def load_config(path: Path) -> tuple[Config, list[Problem]]:
         fulltext=_fulltext(check, root),
         browser=_argv(check, root, "browser"),
         reviewer=_person(check, root),
+        database=_database(check, root),
     )
     return config, check.problems
 
@@ -187,6 +194,29 @@ def _person(check: Checker, root: LineMap) -> str | None:
         )
         return None
     return name.strip() if name else None
+
+
+#: URL schemes `database:` takes besides a file path.
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def _database(check: Checker, root: LineMap) -> str | None:
+    value = check.string(root, "database", "", required=False)
+    if value is None:
+        return None
+    value = value.strip()
+    scheme = value.split("://", 1)[0].lower() if "://" in value else None
+    if scheme is not None and scheme not in DATABASE_SCHEMES:
+        check.add(
+            root.line_of("database"),
+            "database",
+            f"a postgresql:// URL or a file path, got a {scheme}:// URL",
+        )
+        return None
+    if "\n" in value or not value:
+        check.add(root.line_of("database"), "database", "a postgresql:// URL or a file path")
+        return None
+    return value
 
 
 def parse_clock(value: Any) -> time:

@@ -26,7 +26,7 @@ from tracker.review import status as rules
 from tracker.review.timeline import default_span_start, from_monthly, span_start
 from tracker.storage import overview as overview_store
 from tracker.storage import reviews as store
-from tracker.storage.db import Database, to_db
+from tracker.storage.db import Database, SqliteDatabase, to_db
 from tracker.types import (
     DERIVED_STATUSES,
     PARTIES_SCOPE,
@@ -630,7 +630,7 @@ def backup_database(db: Database, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     db.backup(partial, shown_as=target)
-    copy = Database(partial, readonly=True)
+    copy = SqliteDatabase(partial, readonly=True)
     try:
         verdict = copy.integrity_check()
     finally:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tracker.errors import NotFoundError
-from tracker.storage.db import Database, from_db, to_db, utcnow
+from tracker.storage.db import Connection, Database, Row, from_db, to_db, utcnow
 from tracker.types import EvidenceArchive
 
 _CHUNK = 400
@@ -23,7 +23,7 @@ _COLUMNS = (
 )
 
 
-def add_archive(conn: sqlite3.Connection, archive: EvidenceArchive) -> None:
+def add_archive(conn: Connection, archive: EvidenceArchive) -> None:
     """Record a WARC just written; it becomes the evidence's current archive."""
     conn.execute(
         "INSERT INTO evidence_archives (evidence_id, url, archived_at, path, sha256, file_sha256, size,"
@@ -44,7 +44,7 @@ def add_archive(conn: sqlite3.Connection, archive: EvidenceArchive) -> None:
 
 
 def record_check(
-    conn: sqlite3.Connection, evidence_id: int, *, at: datetime, http_status: int | None, gone: bool
+    conn: Connection, evidence_id: int, *, at: datetime, http_status: int | None, gone: bool
 ) -> None:
     """What the live page answered: `gone` (404/410) starts or keeps "source gone since",
     any other answer clears it (a page can come back)."""
@@ -53,13 +53,14 @@ def record_check(
     ).fetchone()
     since = (row["gone_since"] if row and row["gone_since"] else to_db(at)) if gone else None
     conn.execute(
-        "INSERT OR REPLACE INTO evidence_sources (evidence_id, checked_at, http_status, gone_since)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO evidence_sources (evidence_id, checked_at, http_status, gone_since)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (evidence_id) DO UPDATE SET checked_at = excluded.checked_at,"
+        " http_status = excluded.http_status, gone_since = excluded.gone_since",
         (evidence_id, to_db(at), http_status, since),
     )
 
 
-def latest(conn: sqlite3.Connection, evidence_ids: Sequence[int]) -> dict[int, EvidenceArchive]:
+def latest(conn: Connection, evidence_ids: Sequence[int]) -> dict[int, EvidenceArchive]:
     """The newest archive of each of these evidence items that has one."""
     ids = sorted(set(evidence_ids))
     out: dict[int, EvidenceArchive] = {}
@@ -141,7 +142,7 @@ def embedded_file(db: Database, name: str) -> tuple[str, bytes] | None:
     return None if row is None else (row["sha256"], bytes(row["data"]))
 
 
-def _archive(row: sqlite3.Row) -> EvidenceArchive:
+def _archive(row: Row) -> EvidenceArchive:
     return EvidenceArchive(
         evidence_id=int(row["evidence_id"]),
         url=row["url"],

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from tracker.errors import NotFoundError
-from tracker.storage.db import Database, from_db, to_db, utcnow
+from tracker.storage.db import Connection, Database, IntegrityError, Row, dialect, from_db, to_db, utcnow
 from tracker.storage.reads import UNREAD
 from tracker.textnorm import han_variants, title_key, yo_variants
 from tracker.types import Article, Entry
@@ -66,7 +65,7 @@ class _Stored:
 # ---------------------------------------------------------------- storing
 
 
-def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry], now: datetime) -> StoreStats:
+def store_entries(conn: Connection, feed: str, entries: Sequence[Entry], now: datetime) -> StoreStats:
     """Store a batch of entries from one feed (or one ingested source); call in a transaction.
 
     Lookups are made once per batch (one query per identity key, not per entry), and the
@@ -79,7 +78,7 @@ def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry],
     conn.execute("SAVEPOINT store_entries")
     try:
         stats = _store(conn, feed, entries, now, bulk=True)
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         # A canonical URL stored by a writer the lookups did not see: redo the batch one
         # row at a time, where each conflict is resolved on its own.
         conn.execute("ROLLBACK TO store_entries")
@@ -90,9 +89,7 @@ def store_entries(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry],
     return stats
 
 
-def _store(
-    conn: sqlite3.Connection, feed: str, entries: Sequence[Entry], now: datetime, *, bulk: bool
-) -> StoreStats:
+def _store(conn: Connection, feed: str, entries: Sequence[Entry], now: datetime, *, bulk: bool) -> StoreStats:
     stats = StoreStats()
     keys = [title_key(e.title) for e in entries]
     found = _Lookups.load(conn, feed, entries, keys)
@@ -145,9 +142,11 @@ def _store(
             seen_ids.append(other_id)
     if new_rows:
         conn.executemany(_INSERT_ARTICLE, new_rows)
+        _advance_ids(conn, new_rows[-1][0])
     if links:
         conn.executemany(
-            "INSERT OR IGNORE INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
+            "INSERT INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             links,
         )
     index_articles(conn, [row[0] for row in new_rows] if bulk else stats.new_ids)
@@ -160,6 +159,12 @@ _INSERT_ARTICLE = """
         published, updated, author, first_seen, last_seen, content_hash, title_key, changed)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+
+#: One article, its id given by the database; a canonical URL already stored gives no row.
+_INSERT_ONE = (
+    _INSERT_ARTICLE.replace("articles (id, ", "articles (").replace("VALUES (?, ", "VALUES (")
+    + " ON CONFLICT DO NOTHING RETURNING id"
+)
 
 
 def _article_row(article_id: int | None, entry: Entry, stamp: str, key: str | None) -> tuple[Any, ...]:
@@ -183,10 +188,16 @@ def _article_row(article_id: int | None, entry: Entry, stamp: str, key: str | No
     )
 
 
-def _next_id(conn: sqlite3.Connection) -> int:
-    """The id SQLite would give the next row; safe to assign ahead because every write
-    runs in a BEGIN IMMEDIATE transaction: no other writer can take it meanwhile."""
+def _next_id(conn: Connection) -> int:
+    """The id the next row would get; safe to assign ahead because every write runs as
+    the only writer (SQLite's BEGIN IMMEDIATE, PostgreSQL's write lock, see storage.postgres)."""
     return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0])
+
+
+def _advance_ids(conn: Connection, top: int) -> None:
+    """PostgreSQL's identity counter does not see ids given explicitly: move it past them."""
+    if dialect(conn) == "postgresql":
+        conn.execute("SELECT setval(pg_get_serial_sequence('articles', 'id'), ?)", (top,))
 
 
 # ---------------------------------------------------------------- the full-text index
@@ -197,9 +208,12 @@ def _next_id(conn: sqlite3.Connection) -> int:
 FTS_MARK = "fts.indexed_to"
 
 
-def index_articles(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-    """Add these new articles to the full-text index, in one statement; call in a transaction."""
-    if not ids:
+def index_articles(conn: Connection, ids: Sequence[int]) -> None:
+    """Add these new articles to the full-text index, in one statement; call in a transaction.
+
+    (PostgreSQL indexes each row itself, by its generated `fts` column.)
+    """
+    if not ids or dialect(conn) == "postgresql":
         return
     for chunk in _chunks(sorted(ids)):
         conn.execute(
@@ -215,6 +229,8 @@ def index_pending(db: Database) -> int:
 
     Cheap when there is nothing to do (two indexed lookups), so searches call it first.
     """
+    if db.dialect == "postgresql":
+        return 0
     with db.reading() as conn:
         mark = _fts_mark(conn)
         top = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
@@ -233,12 +249,12 @@ def index_pending(db: Database) -> int:
     return max(rows, 0)
 
 
-def _fts_mark(conn: sqlite3.Connection) -> int:
+def _fts_mark(conn: Connection) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (FTS_MARK,)).fetchone()
     return int(row[0]) if row else 0
 
 
-def _set_fts_mark(conn: sqlite3.Connection, value: int) -> None:
+def _set_fts_mark(conn: Connection, value: int) -> None:
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (FTS_MARK, str(value)),
@@ -263,7 +279,7 @@ class _Lookups:
 
     @classmethod
     def load(
-        cls, conn: sqlite3.Connection, feed: str, entries: Sequence[Entry], keys: Sequence[str | None]
+        cls, conn: Connection, feed: str, entries: Sequence[Entry], keys: Sequence[str | None]
     ) -> _Lookups:
         global_guids = [e.guid for e in entries if _is_global_guid(e.guid)]
         dated_keys = [k for e, k in zip(entries, keys, strict=True) if k and e.published is not None]
@@ -275,7 +291,7 @@ class _Lookups:
             dead=_tombstones(conn, feed, entries),
         )
 
-    def elsewhere(self, conn: sqlite3.Connection, feed: str, entry: Entry, key: str | None) -> int | None:
+    def elsewhere(self, conn: Connection, feed: str, entry: Entry, key: str | None) -> int | None:
         """The stored article this entry copies: same URL, same global guid, or same title nearby."""
         if entry.canonical_url and entry.canonical_url in self.by_url:
             return self.by_url[entry.canonical_url]
@@ -296,7 +312,7 @@ def _is_global_guid(guid: str) -> bool:
     return len(guid) > 12 and bool(_GLOBAL_GUID.match(guid))
 
 
-def _lookup(conn: sqlite3.Connection, column: str, values: list[str]) -> dict[str, int]:
+def _lookup(conn: Connection, column: str, values: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(values):
         rows = conn.execute(f"SELECT {column}, id FROM articles WHERE {column} IN ({_marks(chunk)})", chunk)
@@ -305,7 +321,7 @@ def _lookup(conn: sqlite3.Connection, column: str, values: list[str]) -> dict[st
     return found
 
 
-def _titles(conn: sqlite3.Connection, keys: list[str]) -> dict[str, list[tuple[int, datetime | None]]]:
+def _titles(conn: Connection, keys: list[str]) -> dict[str, list[tuple[int, datetime | None]]]:
     found: dict[str, list[tuple[int, datetime | None]]] = {}
     for chunk in _chunks(sorted(set(keys))):
         rows = conn.execute(
@@ -317,14 +333,14 @@ def _titles(conn: sqlite3.Connection, keys: list[str]) -> dict[str, list[tuple[i
     return found
 
 
-def _in_feed(conn: sqlite3.Connection, feed: str, article_id: int) -> bool:
+def _in_feed(conn: Connection, feed: str, article_id: int) -> bool:
     row = conn.execute(
         "SELECT 1 FROM article_feeds WHERE article_id = ? AND feed = ? LIMIT 1", (article_id, feed)
     ).fetchone()
     return row is not None
 
 
-def _maybe_update(conn: sqlite3.Connection, feed: str, article_id: int, entry: Entry, now: datetime) -> str:
+def _maybe_update(conn: Connection, feed: str, article_id: int, entry: Entry, now: datetime) -> str:
     """Apply an edited entry to its article if allowed: `updated`, `deferred` or `same`."""
     row = conn.execute(
         "SELECT content_hash, changed, first_seen FROM articles WHERE id = ?", (article_id,)
@@ -368,7 +384,7 @@ def _maybe_update(conn: sqlite3.Connection, feed: str, article_id: int, entry: E
     return "updated"
 
 
-def _first_feed(conn: sqlite3.Connection, article_id: int) -> str | None:
+def _first_feed(conn: Connection, article_id: int) -> str | None:
     row = conn.execute(
         "SELECT feed FROM article_feeds WHERE article_id = ? ORDER BY first_seen, rowid LIMIT 1",
         (article_id,),
@@ -376,20 +392,23 @@ def _first_feed(conn: sqlite3.Connection, article_id: int) -> str | None:
     return row[0] if row else None
 
 
-def _insert(conn: sqlite3.Connection, entry: Entry, stamp: str, key: str | None) -> int | None:
-    try:
-        cursor = conn.execute(_INSERT_ARTICLE, _article_row(None, entry, stamp, key))
-    except sqlite3.IntegrityError:
-        return None
-    return int(cursor.lastrowid or 0) or None
+def _insert(conn: Connection, entry: Entry, stamp: str, key: str | None) -> int | None:
+    row = conn.execute(
+        _INSERT_ARTICLE.replace("INSERT INTO articles (id, ", "INSERT INTO articles (").replace(
+            "(?, ", "(", 1
+        )
+        + " ON CONFLICT DO NOTHING RETURNING id",
+        _article_row(None, entry, stamp, key)[1:],
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
-def _touch(conn: sqlite3.Connection, ids: list[int], stamp: str) -> None:
+def _touch(conn: Connection, ids: list[int], stamp: str) -> None:
     for chunk in _chunks(sorted(set(ids))):
         conn.execute(f"UPDATE articles SET last_seen = ? WHERE id IN ({_marks(chunk)})", (stamp, *chunk))
 
 
-def _known_guids(conn: sqlite3.Connection, feed: str, guids: list[str]) -> dict[str, int]:
+def _known_guids(conn: Connection, feed: str, guids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(guids):
         rows = conn.execute(
@@ -400,11 +419,11 @@ def _known_guids(conn: sqlite3.Connection, feed: str, guids: list[str]) -> dict[
     return found
 
 
-def _known_urls(conn: sqlite3.Connection, urls: list[str]) -> dict[str, int]:
+def _known_urls(conn: Connection, urls: list[str]) -> dict[str, int]:
     return _lookup(conn, "canonical_url", urls)
 
 
-def _tombstones(conn: sqlite3.Connection, feed: str, entries: Sequence[Entry]) -> set[str]:
+def _tombstones(conn: Connection, feed: str, entries: Sequence[Entry]) -> set[str]:
     if conn.execute("SELECT 1 FROM article_tombstones LIMIT 1").fetchone() is None:
         return set()
     keys = [e.canonical_url for e in entries if e.canonical_url]
@@ -444,7 +463,8 @@ def delete_articles(db: Database, article_ids: Sequence[int], *, reason: str = "
                 )
             ]
             conn.executemany(
-                "INSERT OR REPLACE INTO article_tombstones (key, deleted, reason) VALUES (?, ?, ?)",
+                "INSERT INTO article_tombstones (key, deleted, reason) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET deleted = excluded.deleted, reason = excluded.reason",
                 [(key, now, reason) for key in keys],
             )
             deleted += conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk).rowcount
@@ -489,7 +509,7 @@ def list_articles(
         where.append("a.id IN (SELECT article_id FROM article_feeds WHERE feed = ?)")
         params.append(feed)
     if search is not None:
-        clause, search_params = search_clause(search)
+        clause, search_params = search_clause(search, db.dialect)
         where.append(clause)
         params.extend(search_params)
         index_pending(db)
@@ -547,7 +567,7 @@ def parse_search(text: str) -> list[SearchTerm]:
     return terms
 
 
-def search_clause(text: str) -> tuple[str, list[Any]]:
+def search_clause(text: str, dialect: str = "sqlite") -> tuple[str, list[Any]]:
     """A WHERE clause (over alias `a`) for the search text, and its parameters.
 
     Words go to the FTS5 index, each quoted. Chinese and Japanese have no spaces, and
@@ -555,7 +575,13 @@ def search_clause(text: str) -> tuple[str, list[Any]]:
     CJK terms are matched as substrings instead (slower, but correct), in both their
     simplified and traditional forms. Cyrillic needs nothing more: unicode61 folds case
     and, with remove_diacritics, reads ё as е.
+
+    On PostgreSQL the same terms become a `tsquery` over the `fts` column ('simple'
+    configuration: folded case, no stemming), each term passed as a parameter and
+    quoted by the server's own `quote_literal`, so no input is query syntax there either.
     """
+    if dialect == "postgresql":
+        return _pg_search_clause(text)
     terms = parse_search(text)
     if not any(not t.negated for t in terms):
         raise ValueError(f"expected at least one word to search for, got {text!r}")
@@ -583,6 +609,41 @@ def search_clause(text: str) -> tuple[str, list[Any]]:
     return "(" + " AND ".join(clauses) + ")", params
 
 
+def _pg_search_clause(text: str) -> tuple[str, list[Any]]:
+    terms = parse_search(text)
+    if not any(not t.negated for t in terms):
+        raise ValueError(f"expected at least one word to search for, got {text!r}")
+    clauses: list[str] = []
+    params: list[Any] = []
+    for term in terms:
+        if _CJK.search(term.text):
+            variants = han_variants(term.text)
+            one = "strpos(a.title, ?) > 0 OR strpos(a.summary, ?) > 0 OR strpos(a.content, ?) > 0"
+            test = "(" + " OR ".join([one] * len(variants)) + ")"
+            for variant in variants:
+                params.extend([variant] * 3)
+        else:
+            forms = yo_variants(term.text)
+            test = "(" + " OR ".join([_PG_TERM[_pg_kind(term)]] * len(forms)) + ")"
+            params.extend(forms)
+        clauses.append(f"NOT {test}" if term.negated else test)
+    return "(" + " AND ".join(clauses) + ")", params
+
+
+#: One search term as a test of the `fts` column; the term is always a parameter.
+_PG_TERM = {
+    "word": "a.fts @@ plainto_tsquery('simple', ?)",
+    "phrase": "a.fts @@ phraseto_tsquery('simple', ?)",
+    "prefix": "a.fts @@ to_tsquery('simple', quote_literal(lower(?)) || ':*')",
+}
+
+
+def _pg_kind(term: SearchTerm) -> str:
+    if term.phrase:
+        return "phrase"
+    return "prefix" if term.prefix else "word"
+
+
 def _fts_term(term: SearchTerm) -> str:
     """The term quoted for FTS5; a Russian word in each of its е/ё spellings, OR-ed.
 
@@ -597,7 +658,7 @@ def _fts_term(term: SearchTerm) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def _feeds_of(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
+def _feeds_of(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = {}
     for chunk in _chunks(ids):
         rows = conn.execute(
@@ -610,7 +671,7 @@ def _feeds_of(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, 
     return {key: tuple(value) for key, value in out.items()}
 
 
-def row_to_article(row: sqlite3.Row, feeds: tuple[str, ...] = ()) -> Article:
+def row_to_article(row: Row, feeds: tuple[str, ...] = ()) -> Article:
     """An `articles` row as an Article; the one place that knows the columns."""
     return Article(
         id=int(row["id"]),

@@ -1,6 +1,14 @@
-"""The SQLite state database: one file, WAL mode, numbered migrations.
+"""The state database: SQLite (one file, the embedded default) or PostgreSQL (a team's).
 
-Why these settings:
+`open_database(target)` takes a path or a `postgresql://` URL and returns a `Database`;
+everything above this package sees only that interface and the connection-like object
+its `transaction()` and `reading()` yield (`execute`, `executemany`, rows readable by
+index and by column name). Storage modules write one SQL text for both backends where
+the dialects agree (upserts with ON CONFLICT, RETURNING, FILTER) and ask `dialect(conn)`
+where they do not (full-text search, string aggregation). Errors keep one vocabulary:
+`IntegrityError` and `DatabaseError` below; the PostgreSQL adapter raises subclasses.
+
+Why these SQLite settings:
 - WAL lets the dashboard read while the watcher writes; `busy_timeout` makes a writer
   wait for the other instead of failing with "database is locked".
 - Every write transaction starts with BEGIN IMMEDIATE, which takes the write lock up
@@ -20,18 +28,93 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from tracker.errors import StorageError
 from tracker.storage.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
 
+#: The storage layer's error vocabulary, for both backends: a constraint refused a row,
+#: and any other database error. The PostgreSQL adapter raises subclasses of these.
+IntegrityError = sqlite3.IntegrityError
+DatabaseError = sqlite3.Error
+
+
+class Row(Protocol):
+    """A result row: by position or by column name (`sqlite3.Row`, `postgres.PgRow`)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Connection(Protocol):
+    """What a transaction yields: `sqlite3.Connection`, or `postgres.PgConnection`."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+
+    def executemany(self, sql: str, rows: Any, /) -> Any: ...
+
+
+def dialect(conn: Any) -> str:
+    """`sqlite` or `postgresql`: the dialect of a connection a transaction yielded."""
+    return "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
+
 
 class Database:
-    """A connection to the state database, safe to share between threads one call at a time."""
+    """What every backend offers; see `SqliteDatabase` and `storage.postgres.PostgresDatabase`.
+
+    `name` is how errors and messages show the database: a path, or a URL with its
+    password removed.
+    """
+
+    dialect: str = ""
+    name: str = ""
+    readonly: bool = False
+    path: Path | str | None = None
+
+    def transaction(self, *, exclusive: bool = True) -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def reading(self) -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def schema_version(self) -> int:
+        raise NotImplementedError
+
+    def migrate(self) -> int:
+        raise NotImplementedError
+
+    def data_version(self) -> tuple[int, int]:
+        """A value that changes whenever anyone (this process or another) commits a write."""
+        raise NotImplementedError
+
+    def checkpoint(self) -> None:
+        raise NotImplementedError
+
+    def optimize(self) -> None:
+        raise NotImplementedError
+
+    def integrity_check(self) -> str:
+        raise NotImplementedError
+
+    def backup(self, target: Path, *, shown_as: Path | None = None) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
+    """A connection to the SQLite state database, safe to share between threads one call at a time."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else path
+        self.name = str(path)
         self.readonly = readonly
         self._lock = threading.RLock()
         try:
@@ -63,8 +146,10 @@ class Database:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, exclusive: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction: all or nothing, holding the write lock from the start.
+
+        (`exclusive` matters only on PostgreSQL: SQLite has one writer at a time anyway.)
 
         On some errors (a full disk above all) SQLite rolls the transaction back itself;
         our rollback then only runs if one is still open, so the error the user sees is
@@ -131,17 +216,22 @@ class Database:
     def migrate(self) -> int:
         """Apply every migration newer than the file; return the final version."""
         current = self.schema_version()
-        if current > len(MIGRATIONS):
-            raise StorageError(
-                f"{self.path}: schema version {current} is newer than this program "
-                f"({len(MIGRATIONS)}); upgrade the tracker"
-            )
-        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        check_schema_version(self.name, current)
+        for version, migration in enumerate(MIGRATIONS[current:], start=current + 1):
             with self.transaction() as conn:
-                for statement in _split_sql(script):
+                for statement in _split_sql(migration.sqlite):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version}")
         return self.schema_version()
+
+    def data_version(self) -> tuple[int, int]:
+        """SQLite's `PRAGMA data_version` changes only for commits made by *other*
+        connections; `total_changes` covers this connection's own writes. Together they
+        let a timer skip the refresh when nothing happened, at the cost of two pragmas.
+        """
+        with self.reading() as conn:
+            other = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        return other, self.conn.total_changes
 
     # -- maintenance
 
@@ -213,11 +303,40 @@ def _no_space_left(path: Path) -> bool:
         return False
 
 
-def open_database(path: Path | str) -> Database:
-    """Open (creating if needed) and migrate the database at `path`."""
-    db = Database(path)
-    db.migrate()
-    return db
+def check_schema_version(name: str, current: int) -> None:
+    """A database written by a newer tracker is never touched by an older one."""
+    if current > len(MIGRATIONS):
+        raise StorageError(
+            f"{name}: schema version {current} is newer than this program "
+            f"({len(MIGRATIONS)}); upgrade the tracker"
+        )
+
+
+def is_database_url(target: Path | str) -> bool:
+    """A `scheme://` target names a server; anything else is a SQLite file."""
+    return "://" in str(target)
+
+
+def display_name(target: Path | str) -> str:
+    """A path as it is; a URL with its password removed (what messages may show)."""
+    return redact(str(target)) if is_database_url(target) else str(target)
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by `***`: what errors and logs may show."""
+    parts = urlsplit(url)
+    try:
+        password, port = parts.password, parts.port
+    except ValueError:  # a port that is not a number: show no more than scheme and host
+        return f"{parts.scheme}://{parts.hostname or ''}/…"
+    if password is None:
+        return url
+    host = parts.hostname or ""
+    if port:
+        host = f"{host}:{port}"
+    return urlunsplit(
+        (parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment)
+    )
 
 
 def utcnow() -> datetime:

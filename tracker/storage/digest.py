@@ -12,19 +12,20 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
-from tracker.storage.db import Database, from_db, to_db, utcnow
+from tracker.storage.db import Database, Row, from_db, to_db, utcnow
 from tracker.types import HistoryEntry, NewSignal, StatusChange
 
 META_PREFIX = "watch."
 
 
+#: An article's feeds as one text, split again on U+001F (the dialects name the aggregate differently).
+_CONCAT = {"sqlite": "group_concat(f.feed, char(31))", "postgresql": "string_agg(f.feed, chr(31))"}
 _SIGNALS = """
 SELECT s.id, s.commitment_id, s.rule_ids, s.score, s.relation, s.hits, s.created, s.review,
        a.id AS article_id, a.title, a.url, a.published, a.language,
-       (SELECT group_concat(f.feed, char(31)) FROM article_feeds f WHERE f.article_id = a.id) AS feeds
+       (SELECT {concat} FROM article_feeds f WHERE f.article_id = a.id) AS feeds
 FROM signals s JOIN articles a ON a.id = s.article_id
 WHERE s.state = 'active' AND {where}
 ORDER BY s.id
@@ -36,14 +37,14 @@ def signals_between(
     db: Database, since: datetime, until: datetime, *, limit: int = 10_000
 ) -> list[NewSignal]:
     """Active signals created in [since, until), oldest first."""
-    sql = _SIGNALS.format(where="s.created >= ? AND s.created < ?")
+    sql = _SIGNALS.format(where="s.created >= ? AND s.created < ?", concat=_CONCAT[db.dialect])
     with db.reading() as conn:
         return [_new_signal(r) for r in conn.execute(sql, (to_db(since), to_db(until), limit))]
 
 
 def signals_after(db: Database, after_id: int, *, limit: int = 100) -> list[NewSignal]:
     """Active signals with an id above `after_id`, oldest first (the hook's queue)."""
-    sql = _SIGNALS.format(where="s.id > ?")
+    sql = _SIGNALS.format(where="s.id > ?", concat=_CONCAT[db.dialect])
     with db.reading() as conn:
         return [_new_signal(r) for r in conn.execute(sql, (after_id, limit))]
 
@@ -104,7 +105,7 @@ def set_time_mark(db: Database, name: str, moment: datetime) -> None:
 # ---------------------------------------------------------------- rows
 
 
-def _new_signal(row: sqlite3.Row) -> NewSignal:
+def _new_signal(row: Row) -> NewSignal:
     hits = json.loads(row["hits"] or "[]")
     return NewSignal(
         id=row["id"],
@@ -124,7 +125,7 @@ def _new_signal(row: sqlite3.Row) -> NewSignal:
     )
 
 
-def _change(row: sqlite3.Row) -> StatusChange:
+def _change(row: Row) -> StatusChange:
     return StatusChange(
         id=row["id"],
         entry=HistoryEntry(

@@ -7,16 +7,18 @@ stored, so it cannot drift.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
-from tracker.storage.db import Database, from_db, to_db
+from tracker.storage.db import Connection, Database, Row, from_db, to_db
 from tracker.types import FeedState
 
 _COLUMNS = (
     "name, url, etag, last_modified, body_hash, last_attempt, last_success, last_error, "
     "failures, next_due, disabled_reason, note, config_url, last_error_at, last_status"
 )
+
+#: Every column but the key, taken from the row being saved (an upsert on both backends).
+_UPDATE = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _COLUMNS.split(",")[1:])
 
 
 def get_state(db: Database, name: str) -> FeedState | None:
@@ -39,16 +41,17 @@ def all_states(db: Database, *, with_counts: bool = True) -> dict[str, FeedState
         return {row["name"]: _state(row, counts.get(row["name"], 0)) for row in rows}
 
 
-def article_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def article_counts(conn: Connection) -> dict[str, int]:
     """Articles per feed name (from `article_feeds`, so ingested sources count too)."""
     rows = conn.execute("SELECT feed, count(*) AS n FROM article_feeds GROUP BY feed")
     return {row["feed"]: int(row["n"]) for row in rows}
 
 
-def save_state(conn: sqlite3.Connection, state: FeedState) -> None:
+def save_state(conn: Connection, state: FeedState) -> None:
     """Insert or replace one feed's state; call inside `db.transaction()`."""
     conn.execute(
-        f"INSERT OR REPLACE INTO feed_state ({_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+        f"INSERT INTO feed_state ({_COLUMNS}) VALUES ({', '.join('?' * 15)}) ON CONFLICT (name) DO UPDATE"
+        f" SET {_UPDATE}",
         (
             state.name,
             state.url,
@@ -82,11 +85,11 @@ def forget(db: Database, name: str) -> bool:
         return conn.execute("DELETE FROM feed_state WHERE name = ?", (name,)).rowcount > 0
 
 
-def _count(conn: sqlite3.Connection, name: str) -> int:
+def _count(conn: Connection, name: str) -> int:
     return int(conn.execute("SELECT count(*) FROM article_feeds WHERE feed = ?", (name,)).fetchone()[0])
 
 
-def _state(row: sqlite3.Row, count: int) -> FeedState:
+def _state(row: Row, count: int) -> FeedState:
     return FeedState(
         name=row["name"],
         url=row["url"],

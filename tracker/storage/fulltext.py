@@ -10,11 +10,10 @@ say where a hit came from.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from tracker.storage.db import Database, to_db
+from tracker.storage.db import Connection, Database, to_db
 
 _CHUNK = 400
 
@@ -33,7 +32,7 @@ def untried(db: Database, article_ids: Sequence[int]) -> list[int]:
 
 
 def save_page(
-    conn: sqlite3.Connection,
+    conn: Connection,
     article_id: int,
     *,
     url: str,
@@ -45,8 +44,10 @@ def save_page(
 ) -> None:
     """Record one page attempt; with `text`, the text becomes the article's content."""
     conn.execute(
-        "INSERT OR REPLACE INTO article_pages (article_id, url, fetched_at, status, http_status, note)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO article_pages (article_id, url, fetched_at, status, http_status, note)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET url = excluded.url,"
+        " fetched_at = excluded.fetched_at, status = excluded.status, http_status = excluded.http_status,"
+        " note = excluded.note",
         (article_id, url, to_db(fetched_at), status, http_status, note),
     )
     if text:

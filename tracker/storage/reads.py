@@ -28,8 +28,8 @@ def set_read(db: Database, article_ids: Sequence[int], read: bool, at: datetime)
             marks = ",".join("?" * len(chunk))
             if read:
                 cursor = conn.execute(
-                    f"INSERT OR IGNORE INTO article_reads (article_id, read_at) SELECT id, ? FROM articles"
-                    f" WHERE id IN ({marks})",
+                    f"INSERT INTO article_reads (article_id, read_at) SELECT id, ? FROM articles"
+                    f" WHERE id IN ({marks}) ON CONFLICT (article_id) DO NOTHING",
                     (to_db(at), *chunk),
                 )
             else:
@@ -60,10 +60,9 @@ def request_poll(db: Database, feeds: Sequence[str | None], at: datetime, by: st
         return [
             int(
                 conn.execute(
-                    "INSERT INTO poll_requests (feed, requested, requested_by) VALUES (?, ?, ?)",
+                    "INSERT INTO poll_requests (feed, requested, requested_by) VALUES (?, ?, ?) RETURNING id",
                     (feed, to_db(at), by),
-                ).lastrowid
-                or 0
+                ).fetchone()[0]
             )
             for feed in feeds
         ]

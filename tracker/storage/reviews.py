@@ -13,18 +13,17 @@ schema 3); snapshots are immutable (triggers since schema 1).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.storage import archives
-from tracker.storage.db import Database, from_db, to_db, utcnow
+from tracker.storage.db import Connection, Database, Row, dialect, from_db, to_db, utcnow
 from tracker.types import Assessment, Evidence, EvidenceSummary, HistoryEntry, SignalFact, SourcedEvidence
 
 #: Opaque handles for callers above storage, who pass them back and never run SQL on them.
-Connection = sqlite3.Connection
-Row = sqlite3.Row
+Connection = Connection
+Row = Row
 #: Columns an analyst may amend on a signal and its evidence (never user text in SQL).
 AMENDABLE = ("relation", "strength", "note")
 _CHUNK = 500
@@ -46,7 +45,7 @@ class StatusFacts:
 
 
 def load_facts(
-    conn: sqlite3.Connection, commitment_ids: Sequence[str] | None = None, *, detail: bool = True
+    conn: Connection, commitment_ids: Sequence[str] | None = None, *, detail: bool = True
 ) -> dict[str, StatusFacts]:
     """Waiting signals, evidence, assessments and the newest history entry, per commitment.
 
@@ -83,7 +82,7 @@ def load_facts(
     return facts
 
 
-def _evidence(conn: sqlite3.Connection, commitment_ids: Sequence[str] | None) -> Iterator[SourcedEvidence]:
+def _evidence(conn: Connection, commitment_ids: Sequence[str] | None) -> Iterator[SourcedEvidence]:
     sql = (
         "SELECT e.*, s.article_id FROM evidence e LEFT JOIN signals s ON s.id = e.signal_id"
         " WHERE e.withdrawn IS NULL {only} ORDER BY coalesce(e.date, substr(e.added, 1, 10)), e.id"
@@ -107,11 +106,12 @@ _EVIDENCE_DAY = "substr(coalesce(date, added), 1, 10)"
 
 
 def _evidence_summaries(
-    conn: sqlite3.Connection, commitment_ids: Sequence[str] | None
+    conn: Connection, commitment_ids: Sequence[str] | None
 ) -> Iterator[tuple[str, EvidenceSummary]]:
     sql = (
         "SELECT commitment_id, count(*) AS n,"
-        " sum(relation = 'supports') AS supporting, sum(relation = 'contradicts') AS contradicting,"
+        " count(*) FILTER (WHERE relation = 'supports') AS supporting,"
+        " count(*) FILTER (WHERE relation = 'contradicts') AS contradicting,"
         f" max({_EVIDENCE_DAY}) AS latest,"
         f" max(CASE WHEN relation = 'supports' THEN {_EVIDENCE_DAY} END) AS latest_supporting,"
         " min(CASE WHEN relation = 'supports' THEN added END) AS first_supporting_added"
@@ -131,7 +131,7 @@ def _evidence_summaries(
         )
 
 
-def evidence_from_row(row: sqlite3.Row) -> Evidence:
+def evidence_from_row(row: Row) -> Evidence:
     return Evidence(
         id=row["id"],
         commitment_id=row["commitment_id"],
@@ -148,7 +148,7 @@ def evidence_from_row(row: sqlite3.Row) -> Evidence:
     )
 
 
-def _assessments(conn: sqlite3.Connection, commitment_ids: Sequence[str] | None) -> Iterator[Assessment]:
+def _assessments(conn: Connection, commitment_ids: Sequence[str] | None) -> Iterator[Assessment]:
     sql = (
         "SELECT id, commitment_id, status, party, rationale, confidence, evidence_ids, assessor, created"
         " FROM assessments WHERE 1 = 1 {only} ORDER BY created, id"
@@ -167,7 +167,7 @@ def _assessments(conn: sqlite3.Connection, commitment_ids: Sequence[str] | None)
         )
 
 
-def _latest_history(conn: sqlite3.Connection, commitment_ids: Sequence[str] | None) -> Iterator[HistoryEntry]:
+def _latest_history(conn: Connection, commitment_ids: Sequence[str] | None) -> Iterator[HistoryEntry]:
     # Newest by insertion (id): entries are appended in the order the changes happened.
     sql = (
         "SELECT * FROM status_history WHERE id IN"
@@ -177,7 +177,7 @@ def _latest_history(conn: sqlite3.Connection, commitment_ids: Sequence[str] | No
         yield _history(row)
 
 
-def _history(row: sqlite3.Row) -> HistoryEntry:
+def _history(row: Row) -> HistoryEntry:
     return HistoryEntry(
         commitment_id=row["commitment_id"],
         status=row["status"],
@@ -218,7 +218,7 @@ def facts(db: Database, commitment_ids: Sequence[str] | None = None) -> dict[str
 
 def unreviewed_signals(
     db: Database, *, commitment_ids: Sequence[str] | None = None, limit: int = 200
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     """Active signals nobody reviewed yet, newest first, with their article's title and URL."""
     where = "s.state = 'active' AND s.review IS NULL"
     params: list[object] = []
@@ -251,33 +251,40 @@ def commitments_of_articles(db: Database, article_ids: Sequence[int]) -> set[str
 # ---------------------------------------------------------------- writing: signals
 
 
-def signal_for_review(conn: sqlite3.Connection, signal_id: int) -> sqlite3.Row | None:
+#: An article's feeds in name order, as one text (the dialects name the aggregate differently).
+_FEED_LIST = {
+    "sqlite": "(SELECT group_concat(feed, ', ') FROM (SELECT feed FROM article_feeds"
+    " WHERE article_id = a.id ORDER BY feed))",
+    "postgresql": "(SELECT string_agg(feed, ', ' ORDER BY feed) FROM article_feeds WHERE article_id = a.id)",
+}
+
+
+def signal_for_review(conn: Connection, signal_id: int) -> Row | None:
     """A signal with what its evidence row copies from the article (title, URL, day, feeds)."""
     return conn.execute(
         "SELECT s.id, s.article_id, s.commitment_id, s.relation, s.strength, s.note, s.review,"
         " a.title, a.url, coalesce(a.published, a.first_seen) AS day,"
-        " (SELECT group_concat(feed, ', ') FROM (SELECT feed FROM article_feeds"
-        "   WHERE article_id = a.id ORDER BY feed)) AS feeds"
+        f" {_FEED_LIST[dialect(conn)]} AS feeds"
         " FROM signals s JOIN articles a ON a.id = s.article_id WHERE s.id = ?",
         (signal_id,),
     ).fetchone()
 
 
-def set_review(conn: sqlite3.Connection, signal_id: int, review: str, at: str, reviewer: str | None) -> None:
+def set_review(conn: Connection, signal_id: int, review: str, at: str, reviewer: str | None) -> None:
     conn.execute(
         "UPDATE signals SET review = ?, reviewed_at = ?, reviewer = ? WHERE id = ?",
         (review, at, reviewer, signal_id),
     )
 
 
-def clear_review(conn: sqlite3.Connection, signal_id: int) -> None:
+def clear_review(conn: Connection, signal_id: int) -> None:
     """The signal waits for review again (an undone review; the log keeps what happened)."""
     conn.execute(
         "UPDATE signals SET review = NULL, reviewed_at = NULL, reviewer = NULL WHERE id = ?", (signal_id,)
     )
 
 
-def amend_signal(conn: sqlite3.Connection, signal_id: int, changes: dict[str, str | None]) -> None:
+def amend_signal(conn: Connection, signal_id: int, changes: dict[str, str | None]) -> None:
     """Relation, strength or note of a signal and of its evidence row, if it has one."""
     for column, value in changes.items():
         assert column in AMENDABLE  # column names are never user text
@@ -285,15 +292,15 @@ def amend_signal(conn: sqlite3.Connection, signal_id: int, changes: dict[str, st
         conn.execute(f"UPDATE evidence SET {column} = ? WHERE signal_id = ?", (value, signal_id))
 
 
-def amend_evidence(conn: sqlite3.Connection, evidence_id: int, changes: dict[str, str | None]) -> None:
+def amend_evidence(conn: Connection, evidence_id: int, changes: dict[str, str | None]) -> None:
     for column, value in changes.items():
         assert column in AMENDABLE
         conn.execute(f"UPDATE evidence SET {column} = ? WHERE id = ?", (value, evidence_id))
 
 
 def upsert_signal_evidence(
-    conn: sqlite3.Connection,
-    signal: sqlite3.Row,
+    conn: Connection,
+    signal: Row,
     *,
     relation: str,
     strength: str | None,
@@ -324,7 +331,7 @@ def upsert_signal_evidence(
     return int(conn.execute("SELECT id FROM evidence WHERE signal_id = ?", (signal["id"],)).fetchone()[0])
 
 
-def withdraw_signal_evidence(conn: sqlite3.Connection, signal_id: int, at: str) -> int | None:
+def withdraw_signal_evidence(conn: Connection, signal_id: int, at: str) -> int | None:
     """Withdraw the evidence a signal became (kept, marked); its id, or None if it had none."""
     row = conn.execute(
         "SELECT id FROM evidence WHERE signal_id = ? AND withdrawn IS NULL", (signal_id,)
@@ -336,7 +343,7 @@ def withdraw_signal_evidence(conn: sqlite3.Connection, signal_id: int, at: str) 
 
 
 def log_review(
-    conn: sqlite3.Connection,
+    conn: Connection,
     signal_id: int,
     action: str,
     *,
@@ -356,14 +363,14 @@ def log_review(
 # ---------------------------------------------------------------- writing: evidence, assessments
 
 
-def evidence_row(conn: sqlite3.Connection, evidence_id: int) -> sqlite3.Row | None:
+def evidence_row(conn: Connection, evidence_id: int) -> Row | None:
     return conn.execute(
         "SELECT id, commitment_id, signal_id, withdrawn FROM evidence WHERE id = ?", (evidence_id,)
     ).fetchone()
 
 
 def insert_evidence(
-    conn: sqlite3.Connection,
+    conn: Connection,
     commitment_id: str,
     *,
     title: str,
@@ -379,7 +386,7 @@ def insert_evidence(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO evidence (commitment_id, relation, strength, title, url, document, publisher, date,"
-        " note, added, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " note, added, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             commitment_id,
             relation,
@@ -394,17 +401,17 @@ def insert_evidence(
             added_by,
         ),
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
-def withdraw_evidence(conn: sqlite3.Connection, evidence_id: int, at: str, note: str | None) -> None:
+def withdraw_evidence(conn: Connection, evidence_id: int, at: str, note: str | None) -> None:
     conn.execute(
         "UPDATE evidence SET withdrawn = ?, note = coalesce(?, note) WHERE id = ? AND withdrawn IS NULL",
         (at, note, evidence_id),
     )
 
 
-def current_evidence_ids(conn: sqlite3.Connection, commitment_id: str, ids: Sequence[int]) -> set[int]:
+def current_evidence_ids(conn: Connection, commitment_id: str, ids: Sequence[int]) -> set[int]:
     """Those of `ids` that are evidence of this commitment and not withdrawn."""
     if not ids:
         return set()
@@ -417,7 +424,7 @@ def current_evidence_ids(conn: sqlite3.Connection, commitment_id: str, ids: Sequ
 
 
 def insert_assessment(
-    conn: sqlite3.Connection,
+    conn: Connection,
     commitment_id: str,
     *,
     status: str,
@@ -430,13 +437,13 @@ def insert_assessment(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO assessments (commitment_id, party, status, rationale, confidence, evidence_ids,"
-        " assessor, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " assessor, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (commitment_id, party, status, rationale, confidence, json.dumps(list(evidence_ids)), assessor, at),
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
-def insert_history(conn: sqlite3.Connection, entry: HistoryEntry) -> None:
+def insert_history(conn: Connection, entry: HistoryEntry) -> None:
     conn.execute(
         "INSERT INTO status_history (commitment_id, status, origin, at, reason, evidence_ids)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -483,12 +490,12 @@ def list_snapshots(db: Database) -> list[tuple[str, str]]:
 
 
 def _select(
-    conn: sqlite3.Connection,
+    conn: Connection,
     sql: str,
     commitment_ids: Sequence[str] | None,
     *,
     column: str = "commitment_id",
-) -> Iterator[sqlite3.Row]:
+) -> Iterator[Row]:
     """Run `sql` for every commitment, or for the given ones in chunks (SQLite caps parameters).
 
     `{only}` in `sql` is where the `AND column IN (...)` condition goes.
@@ -501,7 +508,7 @@ def _select(
         yield from conn.execute(sql.format(only=only), chunk)
 
 
-def _article_feeds(conn: sqlite3.Connection, article_ids: list[int]) -> dict[int, tuple[str, ...]]:
+def _article_feeds(conn: Connection, article_ids: list[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = {}
     for chunk in _chunks(sorted(set(article_ids))):
         marks = ",".join("?" * len(chunk))

@@ -18,7 +18,6 @@ reads by id batches; these functions say so in their names.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from typing import Any
 
 from tracker.errors import NotFoundError, StaleRulesError
 from tracker.storage.articles import row_to_article
-from tracker.storage.db import Database, from_db, to_db, utcnow
+from tracker.storage.db import Connection, Database, Row, from_db, to_db, utcnow
 from tracker.types import Article, Signal, TermHit
 
 RULES_FINGERPRINT_KEY = "rules_fingerprint"
@@ -181,7 +180,7 @@ def _matcher_values(draft: SignalDraft) -> tuple[str, float, str, str, str]:
     )
 
 
-def _existing(conn: sqlite3.Connection, article_ids: Sequence[int]) -> dict[tuple[int, str], StoredSignal]:
+def _existing(conn: Connection, article_ids: Sequence[int]) -> dict[tuple[int, str], StoredSignal]:
     out: dict[tuple[int, str], StoredSignal] = {}
     for chunk in _chunks(list(article_ids)):
         marks = ",".join("?" * len(chunk))
@@ -249,7 +248,7 @@ def signal_hit_records(signal_json: str) -> list[dict[str, Any]]:
     return list(json.loads(signal_json or "[]"))
 
 
-def _signal(row: sqlite3.Row) -> Signal:
+def _signal(row: Row) -> Signal:
     hits = tuple(
         TermHit(h["term"], h["field"], int(h["start"]), int(h["end"]), h["text"])
         for h in json.loads(row["hits"] or "[]")
@@ -358,7 +357,7 @@ def set_rules_fingerprint(db: Database, fingerprint: str, rules: RulesClaim | No
         )
 
 
-def _claim_rules(conn: sqlite3.Connection, rules: RulesClaim) -> None:
+def _claim_rules(conn: Connection, rules: RulesClaim) -> None:
     """Compare-and-set, inside the caller's write transaction, of the rules in force.
 
     The rules in force are the most recently loaded ones that have written. A write
