@@ -77,6 +77,8 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    #: When it arrived (time.monotonic()), so a test can tell how far apart polls were.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def conditional(self) -> bool:

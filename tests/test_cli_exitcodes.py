@@ -25,6 +25,16 @@ BREAK = "<break beta.yaml>"
 #: (command, argv, expected exit status). `{tmp}` is a fresh folder outside the workspace;
 #: `{a1}` … are the fixture's signal ids; article 1 is the fixture's first article.
 TABLE: list[tuple[str, list[str], int]] = [
+    ("db info", ["db", "info"], 0),
+    ("db info", ["db", "info", "extra"], 2),
+    ("db upgrade", ["db", "upgrade"], 0),
+    ("db upgrade", ["db", "upgrade", "--nope"], 2),
+    ("db copy", ["db", "copy", "--to", "{tmp}/copy.db"], 0),
+    ("db copy", ["db", "copy"], 2),
+    ("db copy", ["db", "copy", "--to", "{ws}/.tracker/tracker.db"], 2),  # the source itself
+    ("db copy", ["db", "copy", "--to", "mysql://db.example.org/tracker"], 1),
+    ("watchers", ["watchers"], 0),
+    ("watchers", ["watchers", "--format", "nope"], 2),
     ("init", ["init", "{tmp}/new"], 0),
     ("init", ["init", "{ws}"], 2),
     ("check", ["check"], 0),

@@ -56,6 +56,7 @@ from tracker.types import (
     HistoryEntry,
     IngestResult,
     LabelledItem,
+    Lease,
     Overview,
     PollResult,
     Quality,
@@ -63,6 +64,7 @@ from tracker.types import (
     SourcedEvidence,
     Statement,
     TableCopy,
+    WatcherRow,
 )
 
 # The vocabulary and pure helpers the faces share (truncate, parse_duration, SLUG, the report
@@ -143,6 +145,10 @@ class Records:
 def load_records(workspace: Workspace) -> Records:
     statements, problems = load_statements(workspace.commitments_dir)
     return Records(statements, problems)
+
+
+#: How long a `tracker fetch` on a shared database holds the feeds it polls.
+FETCH_LEASE = timedelta(minutes=10)
 
 
 class Tracker:
@@ -347,16 +353,23 @@ class Tracker:
         progress: Callable[[PollResult], object] | None = None,
         match: bool = True,
         settings: PollSettings | None = None,
+        lease: Lease | None = None,
     ) -> list[PollResult]:
         """Poll the enabled feeds (or those named, even disabled), storing and matching what is new.
 
         `settings` overrides the politeness limits and HTTP bounds (tests and benchmarks
-        fast-forward time with it).
+        fast-forward time with it). On a shared database every feed is polled under a
+        lease (`lease`, or one in this process's name), so a `tracker fetch` and the
+        team's watchers never poll the same feed at once.
         """
         from tracker.feeds.pipeline import poll_feeds
         from tracker.records.lock import watch_holder
 
-        if not self.owns_watch_lock:
+        if self.shared and lease is None:
+            import socket
+
+            lease = Lease(f"fetch@{socket.gethostname()}:{os.getpid()}", FETCH_LEASE)
+        if not self.owns_watch_lock and not self.shared:
             holder = watch_holder(self.workspace.state_dir)
             if holder:
                 raise LockedError(
@@ -374,6 +387,7 @@ class Tracker:
         return poll_feeds(
             self.db,
             feeds,
+            lease=lease,
             force=force,
             due_only=due_only,
             progress=progress,
@@ -474,9 +488,16 @@ class Tracker:
         return request_poll(self.db, list(feeds) or [None], self.clock(), by)
 
     def watcher(self) -> str | None:
-        """Who runs `tracker watch` on this workspace now (pid, host, since), or None."""
+        """Who runs `tracker watch` on this workspace now (pid, host, since), or None.
+
+        On a shared database, the watchers heard from in the last minute, on any machine.
+        """
         from tracker.records.lock import watch_holder
 
+        if self.shared:
+            now = self.clock()
+            alive = [w for w in self.watchers() if w.seen and now - w.seen <= timedelta(minutes=1)]
+            return ", ".join(f"pid {w.pid} on {w.host}" for w in alive) or None
         return watch_holder(self.workspace.state_dir)
 
     def take_poll_requests(self) -> list[str | None]:
@@ -1065,6 +1086,64 @@ class Tracker:
 
         set_time_mark(self.db, name, moment)
 
+    def claim_daily_run(self, name: str, occurrence: datetime) -> tuple[bool, str | None]:
+        """Take today's run of a daily job (once across every watcher); (taken, previous mark)."""
+        from tracker.storage.digest import claim_time_mark
+
+        return claim_time_mark(self.db, name, occurrence, self.clock())
+
+    def restore_daily_mark(self, name: str, previous: str | None) -> None:
+        from tracker.storage.digest import restore_mark
+
+        restore_mark(self.db, name, previous)
+
+    # -- several watchers on one database (leases, `tracker watchers`)
+
+    @property
+    def shared(self) -> bool:
+        """The state is on a server that several watchers may share (PostgreSQL): feeds
+        are then polled under leases, and no workspace file lock applies."""
+        from tracker.storage.db import is_database_url
+
+        return is_database_url(self.database_target)
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another process commits a write (PostgreSQL's LISTEN/NOTIFY), or
+        `timeout` seconds pass; True if one did. On SQLite, False at once: its dashboards
+        compare `data_version` on a timer instead."""
+        return self.db.wait_for_change(timeout)
+
+    def register_watcher(self, watcher_id: str, host: str, pid: int) -> None:
+        from tracker.storage.watchers import register
+
+        register(self.db, watcher_id, host, pid, self.clock())
+
+    def watcher_seen(self, watcher_id: str, *, polled: str | None = None) -> None:
+        from tracker.storage.watchers import seen
+
+        seen(self.db, watcher_id, self.clock(), polled=polled)
+
+    def unregister_watcher(self, watcher_id: str) -> None:
+        """A watcher stopping: its leases end now (the others take its feeds) and its row goes."""
+        from tracker.storage.feeds import release_all
+        from tracker.storage.watchers import unregister
+
+        release_all(self.db, watcher_id)
+        unregister(self.db, watcher_id)
+
+    def watchers(self) -> list[WatcherRow]:
+        """Every registered watcher, with the feeds it holds a live lease on."""
+        from dataclasses import replace
+
+        from tracker.storage.feeds import leases
+        from tracker.storage.watchers import list_watchers
+
+        held = leases(self.db, self.clock())
+        rows = [replace(row, holding=tuple(held.pop(row.id, ()))) for row in list_watchers(self.db)]
+        # Leases of a one-off `tracker fetch` (not a registered watcher) are shown too.
+        rows += [WatcherRow(owner, "", 0, None, None, 0, None, tuple(names)) for owner, names in held.items()]
+        return rows
+
     def maintain(self) -> None:
         """The daily database care: checkpoint the WAL, let SQLite optimise its statistics."""
         self.db.checkpoint()
@@ -1165,10 +1244,16 @@ class Tracker:
         """Copy this workspace's whole state (or `source`'s) into the empty database at `target`,
         ids preserved, each table verified by row count and checksum."""
         from tracker.storage.copying import copy_database
-        from tracker.storage.db import display_name
+        from tracker.storage.db import is_database_url
 
         origin = source if source is not None else self.database_target
-        if display_name(origin) == display_name(target) and str(origin) == str(target):
+
+        def same(one: Path | str, other: Path | str) -> bool:
+            if is_database_url(one) or is_database_url(other):
+                return str(one) == str(other)
+            return Path(one).expanduser().resolve() == Path(other).expanduser().resolve()
+
+        if same(origin, target):
             raise UsageError("--to: the target is the source itself")
         src = open_database(origin)
         try:

@@ -1105,3 +1105,27 @@ class DatabaseInfo:
     schema_version: int
     program_version: int
     rows: dict[str, int]
+
+
+@dataclass(frozen=True)
+class WatcherRow:
+    """A `tracker watch` process as the database knows it (`tracker watchers`)."""
+
+    id: str
+    host: str
+    pid: int
+    started: datetime | None
+    seen: datetime | None
+    polls: int
+    last_feed: str | None
+    #: The feeds it holds a live lease on now (it is polling them).
+    holding: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who polls: each feed polled under a lease in this owner's name, held for `ttl`
+    (a watcher killed with SIGKILL loses its feeds to the others after `ttl`)."""
+
+    owner: str
+    ttl: timedelta

@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import UTC, datetime, timedelta
 
-from tracker.cli.common import Context
+from tracker.cli.common import FORMATS, Context
 from tracker.errors import UsageError
 
 DEFAULT_SINCE = "24h"
@@ -17,6 +17,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_watch(sub)
     _register_poll_now(sub)
     _register_digest(sub)
+    _register_watchers(sub)
+
+
+def _register_watchers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "watchers",
+        help="the `tracker watch` processes of this workspace's database, and what each is polling",
+        description=(
+            "Lists every watcher registered in the database (on a shared PostgreSQL database: on "
+            "every machine), when each was last heard from, how many polls it made, and the feeds "
+            "it holds a lease on now. A watcher silent for over a minute has probably died: its "
+            "leases expire and the others take its feeds."
+        ),
+    )
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=run_watchers)
+
+
+def run_watchers(args: argparse.Namespace, ctx: Context) -> int:
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "watcher": row.id,
+            "host": row.host,
+            "pid": row.pid or "",
+            "started": row.started.isoformat(timespec="seconds") if row.started else "",
+            "last heard": f"{max(0.0, (now - row.seen).total_seconds()):.0f} s ago" if row.seen else "",
+            "polls": row.polls,
+            "last feed": row.last_feed or "",
+            "polling now": ", ".join(row.holding),
+        }
+        for row in ctx.tracker.watchers()
+    ]
+    if not rows and args.format == "table":
+        holder = ctx.tracker.watcher()
+        ctx.say(f"no watcher registered in the database; {holder or 'none runs on this workspace'}")
+        return 0
+    ctx.emit(rows, args.format, title="watchers")
+    return 0
 
 
 def _register_poll_now(sub: argparse._SubParsersAction) -> None:

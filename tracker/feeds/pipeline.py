@@ -26,6 +26,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ from tracker.storage import articles as article_store
 from tracker.storage import feeds as feed_store
 from tracker.storage.db import Database
 from tracker.textnorm import canonical_url
-from tracker.types import Article, Feed, FeedHealth, FeedState, IngestResult, PollResult
+from tracker.types import Article, Feed, FeedHealth, FeedState, IngestResult, Lease, PollResult
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,12 @@ def poll_feeds(
     on_stored: OnStored | None = None,
     settings: PollSettings | None = None,
     rng: random.Random | None = None,
+    lease: Lease | None = None,
 ) -> list[PollResult]:
     """Poll these feeds once; one PollResult per feed given, in the same order.
+
+    `lease`: poll only the feeds this owner can claim (several watchers on one
+    database: each feed is polled by one of them; see storage.feeds.claim_feeds).
 
     `force`: ignore validators, body hash, back-off and a 410's disabling (a full fetch).
     `due_only`: skip feeds whose next-due time has not come (the scheduler's mode);
@@ -101,6 +106,7 @@ def poll_feeds(
         "on_stored": on_stored,
         "settings": settings,
         "rng": rng,
+        "lease": lease,
     }
     return run_sync(lambda: poll_feeds_async(db, feeds, **coro_args))
 
@@ -115,10 +121,11 @@ async def poll_feeds_async(
     on_stored: OnStored | None = None,
     settings: PollSettings | None = None,
     rng: random.Random | None = None,
+    lease: Lease | None = None,
 ) -> list[PollResult]:
     """`poll_feeds` for callers that already run an event loop (the scheduler)."""
     settings = settings or PollSettings()
-    pass_ = _Pass(db, settings, force=force, on_stored=on_stored, rng=rng or random.Random())
+    pass_ = _Pass(db, settings, force=force, on_stored=on_stored, rng=rng or random.Random(), lease=lease)
     return await pass_.run(feeds, due_only=due_only, progress=progress)
 
 
@@ -133,8 +140,11 @@ class _Pass:
         force: bool,
         on_stored: OnStored | None,
         rng: random.Random,
+        lease: Lease | None = None,
     ) -> None:
         self.db = db
+        self.lease = lease
+        self.owner = lease.owner if lease else None
         self.settings = settings
         self.force = force
         self.on_stored = on_stored
@@ -163,6 +173,14 @@ class _Pass:
                 continue
             results[index] = _skipped(feed, state, reason)
             _tick(progress, results[index])
+        claimed: set[str] = set()
+        if self.lease is not None and todo:
+            claimed = await self._in_writer(self._claim, todo, now, due_only)
+            for index, feed, state in todo:
+                if feed.name not in claimed:
+                    results[index] = _skipped(feed, state, "polled by another watcher")
+                    _tick(progress, results[index])
+            todo = [item for item in todo if item[1].name in claimed]
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
         try:
             with self._parse_pool() as pool:
@@ -181,10 +199,29 @@ class _Pass:
             if self.pending:  # interrupted: keep what the finished polls learned
                 pending, self.pending = self.pending, []
                 try:
-                    feed_store.save_states(self.db, pending)
+                    feed_store.save_states(self.db, pending, release=self.owner)
                 except StorageError as exc:  # the pass's own error (a full disk) says it already
                     log.error("could not save the state of %d feed(s): %s", len(pending), exc)
+            if claimed and self.owner:  # whatever did not finish goes back to the others at once
+                try:
+                    with self.db.transaction(exclusive=False) as conn:
+                        feed_store.release_feeds(conn, sorted(claimed), self.owner)
+                except StorageError as exc:
+                    log.error(
+                        "could not release %d lease(s); they expire by themselves: %s", len(claimed), exc
+                    )
         return [results[i] for i in range(len(feeds))]
+
+    def _claim(self, todo: list[tuple[int, Feed, FeedState]], now: datetime, due_only: bool) -> set[str]:
+        assert self.lease is not None
+        return feed_store.claim_feeds(
+            self.db,
+            [(feed.name, state.url) for _index, feed, state in todo],
+            self.lease.owner,
+            now,
+            now + self.lease.ttl,
+            due_only=due_only and not self.force,
+        )
 
     def _parse_pool(self) -> contextlib.AbstractContextManager[ParsePool]:
         """Every parse runs in a memory-capped worker, a one-feed pass included: the cap is
@@ -288,6 +325,8 @@ class _Pass:
                 outcome = replace(outcome, body_hash=None)  # parse it again next time
             new_state = apply_outcome(feed, state, outcome, now, policy=self.settings.policy, rng=self.rng)
             feed_store.save_state(conn, new_state)
+            if self.owner:
+                feed_store.release_feeds(conn, [feed.name], self.owner)
         warnings = list(parsed.warnings)
         return _result(
             feed, new_state, outcome, fetched, stats=stats, warnings=warnings, entries=len(parsed.entries)
@@ -316,7 +355,7 @@ class _Pass:
     async def _flush_states(self) -> None:
         batch, self.pending = self.pending, []
         if batch:
-            await self._in_writer(feed_store.save_states, self.db, batch)
+            await self._in_writer(partial(feed_store.save_states, release=self.owner), self.db, batch)
 
     async def _in_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)

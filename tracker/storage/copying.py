@@ -37,6 +37,7 @@ TABLES: tuple[str, ...] = (
     "archive_files",
     "article_reads",
     "poll_requests",
+    "watchers",
 )
 #: Columns one backend derives by itself: never copied.
 _DERIVED = {"fts", "rowid"}
@@ -51,6 +52,7 @@ _ORDER = {
     "evidence_sources": "evidence_id",
     "archive_files": "path",
     "article_reads": "article_id",
+    "watchers": "id",
 }
 #: `meta` keys that describe the database itself, not the workspace.
 _LOCAL_META = ("fts.indexed_to",)

@@ -91,6 +91,10 @@ class Database:
         """A value that changes whenever anyone (this process or another) commits a write."""
         raise NotImplementedError
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another process commits, or `timeout` passes (servers that notify)."""
+        return False
+
     def checkpoint(self) -> None:
         raise NotImplementedError
 

@@ -102,6 +102,35 @@ def set_time_mark(db: Database, name: str, moment: datetime) -> None:
     set_mark(db, name, to_db(moment) or "")
 
 
+def claim_time_mark(db: Database, name: str, occurrence: datetime, now: datetime) -> tuple[bool, str | None]:
+    """Compare-and-set: move the mark to `now` unless it already stands at or after
+    `occurrence`; (claimed, the value before). Several watchers on one database ask at
+    once and exactly one is told yes: the check and the write are one transaction under
+    the one-writer lock (an advisory lock on PostgreSQL, the write lock on SQLite)."""
+    key = META_PREFIX + name
+    with db.transaction() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        before = row["value"] if row else None
+        last = from_db(before)
+        if last is not None and last >= occurrence:
+            return False, before
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, to_db(now)),
+        )
+    return True, before
+
+
+def restore_mark(db: Database, name: str, value: str | None) -> None:
+    """Put a claimed mark back (the job failed: a later run may try again today)."""
+    with db.transaction() as conn:
+        if value is None:
+            conn.execute("DELETE FROM meta WHERE key = ?", (META_PREFIX + name,))
+        else:
+            conn.execute("UPDATE meta SET value = ? WHERE key = ?", (value, META_PREFIX + name))
+
+
 # ---------------------------------------------------------------- rows
 
 

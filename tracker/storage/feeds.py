@@ -7,9 +7,11 @@ stored, so it cannot drift.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
-from tracker.storage.db import Connection, Database, Row, from_db, to_db
+from tracker.storage.db import Connection, Database, Row, dialect, from_db, to_db
 from tracker.types import FeedState
 
 _COLUMNS = (
@@ -72,11 +74,103 @@ def save_state(conn: Connection, state: FeedState) -> None:
     )
 
 
-def save_states(db: Database, states: Iterable[FeedState]) -> None:
-    """Several states in one transaction (used for feeds that produced no articles)."""
+def save_states(db: Database, states: Iterable[FeedState], *, release: str | None = None) -> None:
+    """Several states in one transaction (used for feeds that produced no articles);
+    with `release`, that lease owner's leases on them end in the same transaction."""
+    states = list(states)
     with db.transaction() as conn:
         for state in states:
             save_state(conn, state)
+        if release:
+            release_feeds(conn, [state.name for state in states], release)
+
+
+# ---------------------------------------------------------------- leases (several watchers)
+
+
+def claim_feeds(
+    db: Database,
+    feeds: Sequence[tuple[str, str]],
+    owner: str,
+    now: datetime,
+    until: datetime,
+    *,
+    due_only: bool,
+) -> set[str]:
+    """Claim these (name, url) feeds for `owner` until `until`; the names claimed.
+
+    A feed is claimed when no live lease holds it (none, an expired one, or the owner's
+    own) and, with `due_only`, when it is due in the database *now* (another watcher
+    may have polled it a moment ago). On PostgreSQL the candidate rows are locked with
+    FOR UPDATE SKIP LOCKED, so watchers claiming at the same instant never wait for
+    each other and never take the same feed; SQLite has one writer, which is enough.
+    Feeds never polled get their row first, so they can be leased too.
+    """
+    if not feeds:
+        return set()
+    stamp, expiry = to_db(now), to_db(until)
+    claimed: set[str] = set()
+    with db.transaction(exclusive=False) as conn:
+        conn.executemany(
+            "INSERT INTO feed_state (name, url) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", list(feeds)
+        )
+        lock = " FOR UPDATE SKIP LOCKED" if dialect(conn) == "postgresql" else ""
+        due = " AND (next_due IS NULL OR next_due <= ?)" if due_only else ""
+        names = [name for name, _url in feeds]
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            params: list[Any] = [*chunk, stamp, owner]
+            if due_only:
+                params.append(stamp)
+            rows = conn.execute(
+                f"SELECT name FROM feed_state WHERE name IN ({','.join('?' * len(chunk))})"
+                f" AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?){due}{lock}",
+                params,
+            ).fetchall()
+            taken = [row[0] for row in rows]
+            if taken:
+                conn.execute(
+                    f"UPDATE feed_state SET lease_owner = ?, lease_until = ?"
+                    f" WHERE name IN ({','.join('?' * len(taken))})",
+                    (owner, expiry, *taken),
+                )
+                claimed.update(taken)
+    return claimed
+
+
+def release_feeds(conn: Connection, names: Sequence[str], owner: str) -> None:
+    """End `owner`'s leases on these feeds (call in the transaction that saves their state)."""
+    for start in range(0, len(names), 500):
+        chunk = list(names[start : start + 500])
+        conn.execute(
+            "UPDATE feed_state SET lease_owner = NULL, lease_until = NULL"
+            f" WHERE lease_owner = ? AND name IN ({','.join('?' * len(chunk))})",
+            (owner, *chunk),
+        )
+
+
+def release_all(db: Database, owner: str) -> int:
+    """End every lease `owner` holds (a watcher stopping); how many there were."""
+    with db.transaction(exclusive=False) as conn:
+        return int(
+            conn.execute(
+                "UPDATE feed_state SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", (owner,)
+            ).rowcount
+        )
+
+
+def leases(db: Database, now: datetime) -> dict[str, list[str]]:
+    """The live leases: owner → feed names."""
+    held: dict[str, list[str]] = {}
+    with db.reading() as conn:
+        rows = conn.execute(
+            "SELECT lease_owner, name FROM feed_state WHERE lease_owner IS NOT NULL AND lease_until >= ?"
+            " ORDER BY name",
+            (to_db(now),),
+        )
+        for row in rows:
+            held.setdefault(row[0], []).append(row[1])
+    return held
 
 
 def forget(db: Database, name: str) -> bool:

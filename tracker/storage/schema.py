@@ -22,6 +22,24 @@ class Migration:
     postgresql: str
 
 
+# 7 (both backends): several watchers on one database. A feed is polled by the watcher
+# holding its lease (claimed when due, released with the poll's state, taken over by
+# another once `lease_until` passes: a watcher killed with SIGKILL); `watchers` is who
+# is alive, for `tracker watchers`.
+_WATCHERS = """
+    ALTER TABLE feed_state ADD COLUMN lease_owner TEXT;
+    ALTER TABLE feed_state ADD COLUMN lease_until TEXT;
+    CREATE TABLE watchers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started TEXT NOT NULL,
+        seen TEXT NOT NULL,
+        polls INTEGER NOT NULL DEFAULT 0,
+        last_feed TEXT
+    );
+"""
+
 _SQLITE: list[str] = [
     # 1: the first schema
     """
@@ -307,6 +325,7 @@ _SQLITE: list[str] = [
     INSERT INTO meta (key, value) SELECT 'fts.indexed_to', coalesce(max(id), 0) FROM articles WHERE true
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     """,
+    _WATCHERS,
 ]
 
 _APPEND_ONLY = """
@@ -538,6 +557,7 @@ _POSTGRESQL: list[str] = [
     """
     INSERT INTO meta (key, value) VALUES ('fts.indexed_to', '0') ON CONFLICT (key) DO NOTHING;
     """,
+    _WATCHERS,
 ]
 
 MIGRATIONS: list[Migration] = [

@@ -51,6 +51,8 @@ Clock = Callable[[], datetime]
 
 #: Seconds between checks for writes by other processes (a cheap pragma).
 REFRESH_SECONDS = 3.0
+#: How long the listener waits for a notification before it looks at its cancellation.
+LISTEN_SECONDS = 1.0
 #: Seconds between scheduled polls of the feeds that are due (when monitoring).
 POLL_SECONDS = 60.0
 
@@ -140,6 +142,8 @@ class TrackerApp(App[None]):
             )
         self._seen_version = self._probe()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes, name="refresh")
+        if self.tracker.shared:
+            self.listen_for_changes()
         self.call_after_refresh(self.load_rules)
         if self.monitor:
             self.set_interval(POLL_SECONDS, self.poll_due_feeds, name="monitor")
@@ -157,6 +161,24 @@ class TrackerApp(App[None]):
         if version != self._seen_version:
             self._seen_version = version
             self.data_version += 1
+
+    @work(thread=True, exclusive=True, group="listen", exit_on_error=False)
+    def listen_for_changes(self) -> None:
+        """On a shared database: wake the refresh the moment another analyst or watcher
+        commits (PostgreSQL LISTEN/NOTIFY), on a connection of its own. Notifications are
+        not replayed after a lost connection: the timer above still compares versions."""
+        worker = get_current_worker()
+        listener = self.tracker.fork()
+        try:
+            while not worker.is_cancelled:
+                try:
+                    changed = listener.wait_for_change(LISTEN_SECONDS)
+                except TrackerError:
+                    return  # the server went away: the timer carries on
+                if changed and not worker.is_cancelled:
+                    self.call_from_thread(self.check_for_changes)
+        finally:
+            listener.close()
 
     def data_changed(self) -> None:
         """After one of our own writes: reload the views now rather than at the next tick."""

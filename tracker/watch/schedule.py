@@ -38,10 +38,11 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as clock_time
@@ -78,7 +79,7 @@ from tracker.core import (
     signal_payload,
 )
 from tracker.errors import NotFoundError, RecordError, TrackerError, UsageError
-from tracker.types import Feed, FeedState, PollResult
+from tracker.types import Feed, FeedState, Lease, PollResult
 from tracker.watch import logs
 from tracker.watch.reload import FileWatcher, RecordKeeper, RecordSet, ReloadReport
 
@@ -118,6 +119,11 @@ class WatchOptions:
     fetch: FetchSettings | None = None
     #: Overrides tracker.yaml's `shutdown_grace` (seconds).
     shutdown_grace: float | None = None
+    #: On a shared database: how long a claimed feed stays this watcher's (a watcher
+    #: killed with SIGKILL loses its feeds to the others after this), and how often the
+    #: watcher says it is alive. Not scaled by `time_scale`: a poll takes real time.
+    lease_ttl: timedelta = timedelta(minutes=5)
+    presence_every: timedelta = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,8 @@ class Pipeline:
         self.config = config
         self.settings = settings
         self.time_scale = time_scale
+        #: Set on a shared database: every poll is made under this watcher's lease.
+        self.lease: Lease | None = None
         self._installed: RecordSet | None = None
         self._install_lock = threading.Lock()
 
@@ -254,7 +262,9 @@ class Pipeline:
     def poll(self, feeds: Sequence[Feed]) -> list[PollResult]:
         """Poll the feeds that are due (one pass); new articles are matched at once."""
         self.install()
-        return self.tracker.poll_feeds([f.name for f in feeds], due_only=True, settings=self.settings)
+        return self.tracker.poll_feeds(
+            [f.name for f in feeds], due_only=True, settings=self.settings, lease=self.lease
+        )
 
     def poll_now(self, names: Sequence[str]) -> list[PollResult]:
         """Poll these feeds now, due or not (someone asked), as `tracker fetch` would.
@@ -263,7 +273,7 @@ class Pipeline:
         to wait by Retry-After) keeps waiting, since hammering a failing server helps nobody.
         """
         self.install()
-        return self.tracker.poll_feeds(list(names), settings=self.settings)
+        return self.tracker.poll_feeds(list(names), settings=self.settings, lease=self.lease)
 
     def take_poll_requests(self) -> list[str | None]:
         return self.tracker.take_poll_requests()
@@ -415,6 +425,11 @@ class Watcher:
             tracker, self.keeper, config, scaled_settings(scale, self.options.fetch), scale
         )
         self.counters = Counters()
+        #: This process among the watchers of a shared database (host, pid, start).
+        self.watcher_id = f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
+        self.shared = tracker.shared
+        if self.shared:
+            self.pipeline.lease = Lease(self.watcher_id, self.options.lease_ttl)
         self.failed_jobs = 0
         self.stopping = threading.Event()
         self._stop_requested = False
@@ -455,6 +470,15 @@ class Watcher:
     def run_once(self) -> WatchOutcome:
         """One pass of everything due, then return (`tracker watch --once`, for cron)."""
         self._prepare()
+        if self.shared:
+            self.tracker.register_watcher(self.watcher_id, socket.gethostname(), os.getpid())
+        try:
+            return self._run_once_steps()
+        finally:
+            if self.shared:
+                self._leave()
+
+    def _run_once_steps(self) -> WatchOutcome:
         steps: list[tuple[str, Callable[[], Any]]] = [("rematch", self.rematch)]
         steps.append(("poll-requests", self.answer_poll_requests))
         steps.append(("poll", self._poll_due_feeds))
@@ -474,6 +498,8 @@ class Watcher:
     def start(self) -> None:
         """Load records, arm every job, start the scheduler and the file watcher."""
         self._prepare()
+        if self.shared:
+            self.tracker.register_watcher(self.watcher_id, socket.gethostname(), os.getpid())
         self._schedule()
         self.scheduler.start()
         if self.options.watch_files:
@@ -508,6 +534,8 @@ class Watcher:
             # Queued runs still start after this, and return at once: `_guarded` sees `stopping`.
             self.scheduler.shutdown(wait=False)
         finished = self._wait_idle(grace)
+        if self.shared:
+            self._leave()
         if finished:
             log.info("stopped", extra={"event": "stop"})
         else:
@@ -519,6 +547,17 @@ class Watcher:
                 extra={"event": "stop", "abandoned": self._active},
             )
         return WatchOutcome(once=False, finished=finished, failed_jobs=self.failed_jobs)
+
+    def _leave(self) -> None:
+        """Give the feeds back to the other watchers at once and leave the list."""
+        try:
+            self.tracker.unregister_watcher(self.watcher_id)
+        except TrackerError as exc:  # the server is gone: the leases expire by themselves
+            log.warning("could not unregister from the shared database: %s", exc)
+
+    def presence(self) -> None:
+        """Tell the shared database this watcher is alive (`tracker watchers`)."""
+        self.tracker.watcher_seen(self.watcher_id)
 
     def _wait_idle(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -576,6 +615,13 @@ class Watcher:
             name="poll-requests",
             next_run_time=now,
         )
+        if self.shared:
+            self.scheduler.add_job(
+                self._guarded(self.presence, label="presence"),
+                IntervalTrigger(seconds=self.options.presence_every.total_seconds(), timezone=UTC),
+                id="presence",
+                name="presence",
+            )
         self.scheduler.add_job(
             self._guarded(self.heartbeat, label="heartbeat"),
             IntervalTrigger(seconds=self.options.heartbeat_every.total_seconds(), timezone=UTC),
@@ -702,6 +748,11 @@ class Watcher:
             log.debug("feed=%s skipped: %s", result.feed, result.note, extra=fields)
             return
         self.counters.add(polls=1, new_articles=result.new)
+        if self.shared:
+            try:
+                self.tracker.watcher_seen(self.watcher_id, polled=result.feed)
+            except TrackerError as exc:
+                log.warning("could not record the poll in the shared database: %s", exc)
         if result.status in ("error", "gone"):
             self.counters.add(errors=1)
             log.warning(
@@ -783,8 +834,21 @@ class Watcher:
 
     def _run_daily(self, job_id: str, at: clock_time, job: Callable[[datetime], Any]) -> None:
         now = _utcnow()
-        job(last_occurrence(at, now, self.zone))
-        self.pipeline.set_time_mark(f"last_run.{job_id}", now)
+        occurrence = last_occurrence(at, now, self.zone)
+        if not self.shared:
+            job(occurrence)
+            self.pipeline.set_time_mark(f"last_run.{job_id}", now)
+            return
+        # Several watchers: the first to claim today's run does it; a failure gives it back.
+        taken, previous = self.tracker.claim_daily_run(f"last_run.{job_id}", occurrence)
+        if not taken:
+            log.info("%s: already done today by another watcher", job_id, extra={"event": "daily_skipped"})
+            return
+        try:
+            job(occurrence)
+        except BaseException:
+            self.tracker.restore_daily_mark(f"last_run.{job_id}", previous)
+            raise
 
     def send_signal_alerts(self) -> int:
         """Hand each signal made since the last pass to `on_signal`; how many were handed over."""
@@ -979,7 +1043,10 @@ def watch(
 
     Raises LockedError, naming the holder, when another watcher has the workspace.
     """
-    with WatchLock(tracker.workspace.state_dir):
+    # On a shared database (PostgreSQL) any number of watchers run, on any machines: each
+    # feed is leased to one of them per poll. The file lock is SQLite's one-writer rule.
+    lock = nullcontext() if tracker.shared else WatchLock(tracker.workspace.state_dir)
+    with lock:
         handler = logs.file_handler(tracker.workspace.state_dir, verbose=verbose)
         with logs.logging_to(handler, verbose=verbose):
             tracker.owns_watch_lock = True
