@@ -89,4 +89,4 @@ def test_a_face_importing_storage_breaks_the_contracts(tmp_path: Path) -> None:
     )
     result = _lint_imports(tmp_path)
     assert result.returncode != 0
-    assert "tracker.cli.cmd_sneaky -> tracker.storage.db" in result.stdout
+    assert "tracker.cli.cmd_sneaky -> tracker.storage" in result.stdout

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from tracker.cli.common import Context
+from tracker.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "verified by its row count and a checksum. Copy back the same way with --from."
         ),
     )
-    c.add_argument("--to", required=True, metavar="TARGET", help="postgresql://… URL or SQLite file")
+    # Not `required=True`: argparse would refuse a missing --to before the other arguments
+    # are checked, and a bad --from or --workspace must be named first.
+    c.add_argument("--to", metavar="TARGET", help="postgresql://… URL or SQLite file (required)")
     c.add_argument(
         "--from", dest="source", metavar="SOURCE", help="copy from here instead of the workspace's database"
     )
@@ -59,6 +62,8 @@ def run_upgrade(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_copy(args: argparse.Namespace, ctx: Context) -> int:
+    if not args.to:
+        raise UsageError("--to: give the target database: a postgresql:// URL or a SQLite file")
     copied = ctx.tracker.copy_database(args.to, source=args.source)
     total = sum(t.rows for t in copied)
     for table in copied:
