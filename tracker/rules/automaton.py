@@ -455,8 +455,13 @@ class Matcher:
         hits = self._hits(prepared)
         results: list[MatchResult] = []
         for compiled in passing:
+            found = _found(compiled.index, hits)
+            # The scan over-counts (stems unverified, overlaps counted twice); most rules it
+            # passes fail on their verified keywords, so no explanation is built for them.
+            if not _keywords_hold(compiled, found):
+                continue
             for target in compiled.targets:
-                explanation = self._explain(compiled, target, prepared, hits)
+                explanation = self._explain(compiled, target, prepared, hits, found)
                 if explanation.linked:
                     results.append(
                         MatchResult(
@@ -642,14 +647,16 @@ class Matcher:
         return out
 
     def _explain(
-        self, compiled: _CompiledRule, target: _Target, prepared: _Prepared, hits: list[_Hit]
+        self,
+        compiled: _CompiledRule,
+        target: _Target,
+        prepared: _Prepared,
+        hits: list[_Hit],
+        found: _Found | None = None,
     ) -> Explanation:
         rule = compiled.rule
-        index = compiled.index
-        found: dict[str, list[tuple[Term, _Hit, int]]] = {}
-        for hit in hits:
-            for slot in hit.slots(index):
-                found.setdefault(slot.condition, []).append((slot.term, hit, slot.bit))
+        if found is None:
+            found = _found(compiled.index, hits)
         conditions: list[ConditionResult] = []
         for condition, group, _bits in compiled.groups:
             conditions.append(_group_result(condition, group, found.get(condition, []), prepared))
@@ -687,6 +694,35 @@ class Matcher:
             relation=rule.relation,
             conditions=tuple(conditions),
         )
+
+
+#: A rule's verified hits by condition: (term, hit, the term's bit).
+_Found = dict[str, list[tuple[Term, _Hit, int]]]
+
+
+def _found(index: int, hits: list[_Hit]) -> _Found:
+    """The hits of rule `index`, by condition, in the fields it reads."""
+    found: _Found = {}
+    for hit in hits:
+        for slot in hit.slots(index):
+            found.setdefault(slot.condition, []).append((slot.term, hit, slot.bit))
+    return found
+
+
+def _keywords_hold(compiled: _CompiledRule, found: _Found) -> bool:
+    """Do the `all`, `anywhere`, `none` and score conditions hold, as `_explain` judges them?
+
+    The same verdicts without quoting a hit or writing a detail: a rule that fails here
+    cannot be linked (these conditions gate it), so `match` builds no explanation for it.
+    """
+    for condition, _group, _bits in compiled.groups:
+        if condition == "none":
+            if condition in found:
+                return False
+        elif condition.startswith(("all", "anywhere")) and condition not in found:
+            return False
+    points = _points(found.get("any", []) + found.get("phrases", []))
+    return compiled.rule.weight * points >= compiled.rule.min_score
 
 
 # ---------------------------------------------------------------- scope, the act's date, the source
