@@ -47,6 +47,7 @@ from tracker.rules.datecond import (
     MentionedDate,
     anchor_of,
     evaluate,
+    may_hold_year,
     mentioned_dates,
     mentioned_years,
     resolve_bounds,
@@ -843,11 +844,13 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
     # Without a statement date (only a window start) there is no meeting day to recognise.
     meeting = (made - _MEETING_BEFORE, made + _MEETING_AFTER) if target.meeting else (date.max, date.min)
     published = prepared.article.published.date() if prepared.article.published else None
-    mentioned = prepared.mentioned()
     if published is not None:
         # A dated article: only its lede (title and first lines) dates the act; history
         # recalled further down ("since the 1937 …") is no statement about the act.
+        # A date counts when its quoted words, year included, are in the lede: a lede
+        # without a year needs no date search at all.
         lede = prepared.lede()
+        mentioned = prepared.mentioned() if may_hold_year(lede) else []
         written = [m for m in mentioned if m.day <= published and m.text in lede]
         if written and max(m.day for m in written) < made:
             latest = max(written, key=lambda m: m.day)
@@ -867,7 +870,7 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
                 "act", False, f"published {published}, during the meeting that made the commitment ({made})"
             )
         return ConditionResult("act", True, f"{published} (published), after the commitment ({made})")
-    days = [(m.day, m.text) for m in mentioned]
+    days = [(m.day, m.text) for m in prepared.mentioned()]
     days += [
         (date(year, 12, 31), quoted)
         for year, quoted in prepared.years()
