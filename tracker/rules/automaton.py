@@ -920,12 +920,24 @@ def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
     """The hot loop's view of a key. A stemmed form is taken at its key, unverified: the
     scan may over-count it (a rule then reaches `_explain`, which checks each word's
     stem), never under-count, and verifying every "rus…" or "кит…" costs a regex and a
-    stemmer call per hit."""
+    stemmer call per hit.
+
+    The words after the first of a stemmed phrase are checked, though, where that is one
+    regular expression on text scanned as it is (`_forms_holding`): "new media" keyed
+    on "new", "joint statement" on "joint", phrases on "the" or "china" otherwise count
+    at every "new", "joint", "the" or "china", and their two points each passed most rules
+    on most articles naming both parties, only for `_explain` to reject them.
+    """
     [single] = key.variants if len(key.variants) == 1 else [None]
-    if single is not None and (single.tail is None or single.stems):
+    if single is not None and (single.tail is None or len(single.stems) == 1):
         return (key.length, key.check_start, single.gid, single.check_end and not single.stems)
     forms = tuple(
-        (v.gid, v.check_end and not v.stems, v if v.tail is not None and not v.stems else None)
+        (
+            v.gid,
+            v.check_end and not v.stems,
+            v if v.tail is not None and not v.stems else None,
+            v.tail if len(v.stems) > 1 else None,
+        )
         for v in key.variants
     )
     return (key.length, key.check_start, -1, forms)
@@ -935,9 +947,14 @@ def _forms_holding(forms: Any, text: str, haystack: str, end: int) -> tuple[int,
     """The gids of a key's several forms (or tailed form) that hold at `end`."""
     size = len(haystack)
     held: list[int] = []
-    for gid, check_end, tailed in forms:
+    for gid, check_end, tailed, words_after in forms:
         if tailed is not None:
             if not _tail_holds(tailed, text, haystack, end):
+                continue
+        elif words_after is not None:
+            # The stems are left to `_explain`; the words must follow (`_Variant.stop`'s
+            # first test). A text scanned as UTF-8 bytes is left unchecked: no offset map.
+            if haystack is text and words_after.match(text, end + 1) is None:
                 continue
         elif check_end and end + 1 < size:
             char = haystack[end + 1]
