@@ -55,10 +55,10 @@ from tracker.rules.datecond import (
 from tracker.rules.model import concept_key, term_points
 from tracker.rules.stems import key_of, stem
 from tracker.rules.textprep import (
+    CJK_CLASS,
     SEPARATOR,
     OffsetMap,
     has_cjk,
-    is_cjk,
     is_word_char,
     normalise,
     normalise_for_scan,
@@ -203,6 +203,10 @@ class _Hit:
         return tuple(s for s in self.variant.by_rule.get(rule, ()) if s.fields >> self.field & 1)
 
 
+#: A space or a field boundary (a word starts after it), and a run of Chinese or Japanese.
+_BREAK = re.compile("[ \x00]")
+_CJK_RUN = re.compile(CJK_CLASS.pattern + "+")
+
 #: 1 for a byte that starts a UTF-8 character, 0 for a continuation byte (0x80-0xBF).
 _LEAD_BYTES = bytes(0 if 0x80 <= b <= 0xBF else 1 for b in range(256))
 
@@ -225,6 +229,7 @@ class _Prepared:
         self._maps: dict[int, OffsetMap] = {}
         self._mentioned: list[MentionedDate] | None = None
         self._chars: list[int] | None = None
+        self._word_starts: list[int] | None = None
 
     @classmethod
     def of(cls, article: ArticleLike) -> _Prepared:
@@ -258,6 +263,23 @@ class _Prepared:
         local_end = hit.end - self.offsets[hit.field]
         start, end = offset_map.span(local_start, local_end)
         return TermHit(term.text, FIELDS[hit.field], start, end, offset_map.quote(local_start, local_end))
+
+    def word_starts(self) -> list[int]:
+        """Where words start, for `near` scopes (computed once per article, with searches in C).
+
+        After a space or a field boundary; in Chinese and Japanese, which write no spaces,
+        every second character of a run (a word is about two characters long).
+        """
+        if self._word_starts is None:
+            text = self.text
+            starts = [m.start() for m in _BREAK.finditer(text)]
+            if text.isascii():
+                self._word_starts = starts
+            else:
+                for run in _CJK_RUN.finditer(text):
+                    starts.extend(range(run.start() + 1, run.end(), 2))
+                self._word_starts = sorted(starts)
+        return self._word_starts
 
     def lede(self) -> str:
         """The title and the first 300 characters of the summary (or content), as written."""
@@ -773,19 +795,7 @@ def _scope_result(
                 return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
         return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
     near = rule.near or 0
-    # Word starts: after a space or a field boundary; in Chinese and Japanese, which
-    # write no spaces, every second character (a word is about two characters long).
-    spaces: list[int] = []
-    cjk_run = 0
-    for i, char in enumerate(text):
-        if char >= _WIDE and is_cjk(char):
-            cjk_run += 1
-            if cjk_run % 2 == 0:
-                spaces.append(i)
-        else:
-            cjk_run = 0
-            if char in " \x00":
-                spaces.append(i)
+    spaces = prepared.word_starts()
     hits = sorted(
         {hit.start: hit for fs in found.values() for _t, hit, _b in fs}.values(), key=lambda h: h.start
     )
