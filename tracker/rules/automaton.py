@@ -123,6 +123,8 @@ class _Variant:
     extend: bool = False
     #: The slots by rule index, for explanations (a party name may sit in thousands of rules).
     by_rule: dict[int, tuple[_Slot, ...]] = field(default_factory=dict)
+    #: The rules it has slots in (by_rule's keys, as a set for `_hits`' filter).
+    rules: frozenset[int] = frozenset()
     #: A stemmed term: per word its Snowball stem ("" for a word matched as written), and
     #: the key's length in characters, to find where the hit starts.
     stems: tuple[str, ...] = ()
@@ -448,6 +450,8 @@ class Matcher:
         self._eager = frozenset(c.index for c in self._rules if c.rule.weight >= c.rule.min_score)
         #: The `all` gates of the rules that have one (usually: both parties named).
         self._all_gates = tuple({c.all_sets for c in self._rules if c.all_sets})
+        #: Per automaton key: the rules any of its forms has a slot in.
+        self._key_rules = tuple(frozenset().union(*(v.rules for v in key.variants)) for key in self._keys)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -475,7 +479,7 @@ class Matcher:
         if not passing:
             return []
         prepared = _Prepared(article, raw, text, haystack)
-        hits = self._hits(prepared)
+        hits = self._hits(prepared, frozenset(c.index for c in passing))
         results: list[MatchResult] = []
         for compiled in passing:
             found = _found(compiled.index, hits)
@@ -635,7 +639,8 @@ class Matcher:
     def _holds(compiled: _CompiledRule, seen: set[int]) -> bool:
         bits = compiled.evidence
         mask = 0
-        for gid in seen:
+        # A rule's evidence forms are usually fewer than the forms an article holds.
+        for gid in bits.keys() & seen if len(bits) < len(seen) else seen:
             mask |= bits.get(gid, 0)
         points = (mask & compiled.one_point).bit_count() + 2 * (mask & compiled.two_points).bit_count()
         if compiled.rule.weight * points < compiled.rule.min_score:
@@ -648,15 +653,21 @@ class Matcher:
 
     # -- the explaining path
 
-    def _hits(self, prepared: _Prepared) -> list[_Hit]:
+    def _hits(self, prepared: _Prepared, rules: frozenset[int] | None = None) -> list[_Hit]:
         """Every boundary-checked hit with its slots, in character offsets of the text.
 
         The same tests as `_scan`, made on the decoded text: the property test in
-        tests/test_rules_matcher.py checks that both paths always agree.
+        tests/test_rules_matcher.py checks that both paths always agree. With `rules`, only
+        the hits of term forms some of those rules hold (what `_found` reads for them, in
+        the same order): `match` explains a rule or two, and a long article holds hundreds
+        of hits of forms ("the", "china") that other rules' phrases start with.
         """
         text = prepared.text
         out: list[_Hit] = []
+        key_rules = self._key_rules
         for end, key_index in self._automaton.iter(prepared.haystack):  # type: ignore[attr-defined]
+            if rules is not None and rules.isdisjoint(key_rules[key_index]):
+                continue
             key = self._keys[key_index]
             start = prepared.char_index(end - key.length + 1)
             last = prepared.char_index(end + 1) - 1
@@ -664,6 +675,8 @@ class Matcher:
                 continue
             field = prepared.field_of(start)
             for variant in key.variants:
+                if rules is not None and rules.isdisjoint(variant.rules):
+                    continue
                 stop = variant.stop(text, last)
                 if stop >= 0:
                     out.append(_Hit(start, stop, field, variant))
@@ -1058,6 +1071,7 @@ def compile_rules(rules: Iterable[Rule], statements: Sequence[Statement]) -> Mat
                 gid=table.gids[(norm, (check_end, tail, prefix, stems))],
                 extend=prefix,
                 by_rule=_slots_by_rule(slots),
+                rules=frozenset(slot.rule for slot in slots),
                 stems=stems,
                 key_chars=len(norm),
                 words=tuple(table.words.get((norm, (check_end, tail, prefix, stems)), ())),
