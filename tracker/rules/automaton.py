@@ -487,6 +487,10 @@ class Matcher:
             # passes fail on their verified keywords, so no explanation is built for them.
             if not _keywords_hold(compiled, found):
                 continue
+            # The scope is the next gate, judged alike for every target: most rules that
+            # name both parties and the topic fail here (the parties in an aside).
+            if compiled.rule.scope != "article" and _scope_span(compiled, found, prepared) is None:
+                continue
             for target in compiled.targets:
                 explanation = self._explain(compiled, target, prepared, hits, found)
                 if explanation.linked:
@@ -790,6 +794,27 @@ def _scope_result(
     make a link: the actors, the act and the evidence terms must meet.
     """
     rule = compiled.rule
+    text = prepared.text
+    span = _scope_span(compiled, found, prepared)
+    if rule.scope == "sentence":
+        if span is not None:
+            quoted = text[span[0] : span[1]].strip(" \x00")
+            return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
+        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+    near = rule.near or 0
+    if span is not None:
+        return ConditionResult("scope", True, f"within {near} words: {_clip(text[span[0] : span[1]])}")
+    return ConditionResult(
+        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
+    )
+
+
+def _scope_span(
+    compiled: _CompiledRule, found: dict[str, list[tuple[Term, _Hit, int]]], prepared: _Prepared
+) -> tuple[int, int] | None:
+    """The first sentence or N-word stretch where the scope holds, or None: the verdict of
+    `_scope_result` without its words, so `match` can drop a rule before explaining it."""
+    rule = compiled.rule
     groups = [name for name, _group, _bits in compiled.groups if name.startswith("all")]
     evidence = found.get("any", []) + found.get("phrases", [])
     text = prepared.text
@@ -804,9 +829,8 @@ def _scope_result(
     if rule.scope == "sentence":
         for start, end in _sentences(text):
             if holds(start, end):
-                quoted = text[start:end].strip(" \x00")
-                return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
-        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+                return start, end
+        return None
     near = rule.near or 0
     spaces = prepared.word_starts()
     hits = sorted(
@@ -820,10 +844,8 @@ def _scope_result(
         if stop >= 0:
             end = stop + 1
         if holds(anchor.start, end):
-            return ConditionResult("scope", True, f"within {near} words: {_clip(text[anchor.start : end])}")
-    return ConditionResult(
-        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
-    )
+            return anchor.start, end
+    return None
 
 
 def _russian_form_of(word: str, written: str) -> bool:
