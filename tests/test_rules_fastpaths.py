@@ -76,6 +76,13 @@ def test_a_text_without_a_year_is_not_searched(monkeypatch: pytest.MonkeyPatch) 
     assert may_hold_year("signed in December 2017") and may_hold_year("2017年12月")
 
 
+def test_years_a_quoted_date_could_carry() -> None:
+    from tracker.rules.automaton import _years_in
+
+    assert _years_in("signed 120221 times; in 1999 and 2101, page 2100") == {2022, 1999, 2100}
+    assert _years_in("no year here, 19 or 203") == set()
+
+
 def _corpus_articles() -> list[Article]:
     seen = datetime(2026, 1, 1, tzinfo=UTC)
     articles: list[Article] = []

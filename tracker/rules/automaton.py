@@ -892,10 +892,13 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
     if published is not None:
         # A dated article: only its lede (title and first lines) dates the act; history
         # recalled further down ("since the 1937 …") is no statement about the act.
-        # A date counts when its quoted words, year included, are in the lede: a lede
-        # without a year needs no date search at all.
+        # A date counts when its quoted words, year included, are in the lede, and only
+        # a date up to the meeting's last day can change the verdict below (or its words):
+        # a lede whose years all come later needs no date search at all.
         lede = prepared.lede()
-        mentioned = prepared.mentioned() if may_hold_year(lede) else []
+        last_year = (made + _MEETING_AFTER).year
+        needed = may_hold_year(lede) and any(year <= last_year for year in _years_in(lede))
+        mentioned = prepared.mentioned() if needed else []
         written = [m for m in mentioned if m.day <= published and m.text in lede]
         if written and max(m.day for m in written) < made:
             latest = max(written, key=lambda m: m.day)
@@ -938,6 +941,17 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
     return ConditionResult(
         "act", True, f"undated; the text dates the act {latest_day} ({quoted}), after {made}"
     )
+
+
+#: Every run of four ASCII digits, overlapping ("20221" holds 2022 and 0221).
+_FOUR_DIGITS = re.compile(r"(?=([0-9]{4}))")
+
+
+def _years_in(text: str) -> set[int]:
+    """Every year a quoted date in `text` could carry: each four-digit run read as a number
+    (a kept date quotes its year in ASCII digits, see `datecond.may_hold_year`)."""
+    years = {int(match.group(1)) for match in _FOUR_DIGITS.finditer(text)}
+    return {year for year in years if 1900 <= year <= 2100}
 
 
 def _grams(text: str) -> set[int]:
