@@ -9,15 +9,25 @@ article (`Matcher.match`) then costs:
    boundaries (Latin and Cyrillic terms; a prefix term only at its start; Chinese
    terms never) and recorded as "this term form was found", nothing more: the
    names of the parties sit in every bilateral rule, and touching each of those rules
-   on every "China" would make the pass grow with the number of rules;
+   on every "China" would make the pass grow with the number of rules. A stemmed form
+   is taken at its key with its stems unverified, but a stemmed phrase's later words
+   must follow ("new media" is not counted at every "new");
 3. a count, in C, of the evidence terms found per rule (`_passing`): a rule needs two
    profile terms or a phrase (score = weight × (1 per distinct profile term, 2 per
    phrase, 0 per generic word) ≥ min_score), so most rules touched by one common term
    drop out at once; the few left are checked exactly: score from their bits, `none`
    terms absent, a term of every `all` group present;
-4. only for the rules that pass, the slow part (`_explain`): positions in the original
-   text for the explanation, and date conditions (dateparser's search at most once per
-   article).
+4. for the rules that pass, the verified hits (stems checked, `_hits`, only of the forms
+   those rules hold), then the same verdicts `_explain` reaches, cheapest first and
+   without writing a word: keywords (`_keywords_hold`), then the scope (`_scope_span`);
+   most rules the count let through stop here;
+5. only for the rules still standing, the slow part (`_explain`): positions in the
+   original text for the explanation, the act's date and date conditions (dateparser's
+   search at most once per article, and not at all when the lede quotes no year that
+   could date the act).
+
+Every shortcut decides exactly what the explanation decides: tests/test_rules_fastpaths.py
+compares `match` with `explain` (every rule the long way) over the shared corpus.
 
 The cost per article grows with the hits in it, not with the number of rules (apart
 from the automaton's own cost, which grows slowly with its size: pyahocorasick walks
