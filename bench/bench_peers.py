@@ -338,6 +338,15 @@ def available_systems() -> tuple[list[str], list[str]]:
         systems.append("reader")
     except ImportError:
         missing.append("lemon24/reader is not installed (pip install -e '.[bench]')")
+    else:
+        # reader's vendored feedparser imports `sgmllib`; feedparser 6.0.11 brought it
+        # (sgmllib3k), 6.0.14 brings feedparser-sgmllib instead: without it every reader
+        # run fails with nothing stored.
+        try:
+            import sgmllib  # type: ignore[import-not-found]  # noqa: F401
+        except ImportError:
+            systems.remove("reader")
+            missing.append("lemon24/reader needs the sgmllib module (pip install sgmllib3k)")
     if shutil.which("newsboat"):
         systems.append("newsboat")
     else:

@@ -9,15 +9,25 @@ article (`Matcher.match`) then costs:
    boundaries (Latin and Cyrillic terms; a prefix term only at its start; Chinese
    terms never) and recorded as "this term form was found", nothing more: the
    names of the parties sit in every bilateral rule, and touching each of those rules
-   on every "China" would make the pass grow with the number of rules;
+   on every "China" would make the pass grow with the number of rules. A stemmed form
+   is taken at its key with its stems unverified, but a stemmed phrase's later words
+   must follow ("new media" is not counted at every "new");
 3. a count, in C, of the evidence terms found per rule (`_passing`): a rule needs two
    profile terms or a phrase (score = weight × (1 per distinct profile term, 2 per
    phrase, 0 per generic word) ≥ min_score), so most rules touched by one common term
    drop out at once; the few left are checked exactly: score from their bits, `none`
    terms absent, a term of every `all` group present;
-4. only for the rules that pass, the slow part (`_explain`): positions in the original
-   text for the explanation, and date conditions (dateparser's search at most once per
-   article).
+4. for the rules that pass, the verified hits (stems checked, `_hits`, only of the forms
+   those rules hold), then the same verdicts `_explain` reaches, cheapest first and
+   without writing a word: keywords (`_keywords_hold`), then the scope (`_scope_span`);
+   most rules the count let through stop here;
+5. only for the rules still standing, the slow part (`_explain`): positions in the
+   original text for the explanation, the act's date and date conditions (dateparser's
+   search at most once per article, and not at all when the lede quotes no year that
+   could date the act).
+
+Every shortcut decides exactly what the explanation decides: tests/test_rules_fastpaths.py
+compares `match` with `explain` (every rule the long way) over the shared corpus.
 
 The cost per article grows with the hits in it, not with the number of rules (apart
 from the automaton's own cost, which grows slowly with its size: pyahocorasick walks
@@ -47,6 +57,7 @@ from tracker.rules.datecond import (
     MentionedDate,
     anchor_of,
     evaluate,
+    may_hold_year,
     mentioned_dates,
     mentioned_years,
     resolve_bounds,
@@ -54,10 +65,10 @@ from tracker.rules.datecond import (
 from tracker.rules.model import concept_key, term_points
 from tracker.rules.stems import key_of, stem
 from tracker.rules.textprep import (
+    CJK_CLASS,
     SEPARATOR,
     OffsetMap,
     has_cjk,
-    is_cjk,
     is_word_char,
     normalise,
     normalise_for_scan,
@@ -122,6 +133,8 @@ class _Variant:
     extend: bool = False
     #: The slots by rule index, for explanations (a party name may sit in thousands of rules).
     by_rule: dict[int, tuple[_Slot, ...]] = field(default_factory=dict)
+    #: The rules it has slots in (by_rule's keys, as a set for `_hits`' filter).
+    rules: frozenset[int] = frozenset()
     #: A stemmed term: per word its Snowball stem ("" for a word matched as written), and
     #: the key's length in characters, to find where the hit starts.
     stems: tuple[str, ...] = ()
@@ -202,6 +215,10 @@ class _Hit:
         return tuple(s for s in self.variant.by_rule.get(rule, ()) if s.fields >> self.field & 1)
 
 
+#: A space or a field boundary (a word starts after it), and a run of Chinese or Japanese.
+_BREAK = re.compile("[ \x00]")
+_CJK_RUN = re.compile(CJK_CLASS.pattern + "+")
+
 #: 1 for a byte that starts a UTF-8 character, 0 for a continuation byte (0x80-0xBF).
 _LEAD_BYTES = bytes(0 if 0x80 <= b <= 0xBF else 1 for b in range(256))
 
@@ -224,6 +241,7 @@ class _Prepared:
         self._maps: dict[int, OffsetMap] = {}
         self._mentioned: list[MentionedDate] | None = None
         self._chars: list[int] | None = None
+        self._word_starts: list[int] | None = None
 
     @classmethod
     def of(cls, article: ArticleLike) -> _Prepared:
@@ -257,6 +275,23 @@ class _Prepared:
         local_end = hit.end - self.offsets[hit.field]
         start, end = offset_map.span(local_start, local_end)
         return TermHit(term.text, FIELDS[hit.field], start, end, offset_map.quote(local_start, local_end))
+
+    def word_starts(self) -> list[int]:
+        """Where words start, for `near` scopes (computed once per article, with searches in C).
+
+        After a space or a field boundary; in Chinese and Japanese, which write no spaces,
+        every second character of a run (a word is about two characters long).
+        """
+        if self._word_starts is None:
+            text = self.text
+            starts = [m.start() for m in _BREAK.finditer(text)]
+            if text.isascii():
+                self._word_starts = starts
+            else:
+                for run in _CJK_RUN.finditer(text):
+                    starts.extend(range(run.start() + 1, run.end(), 2))
+                self._word_starts = sorted(starts)
+        return self._word_starts
 
     def lede(self) -> str:
         """The title and the first 300 characters of the summary (or content), as written."""
@@ -425,6 +460,8 @@ class Matcher:
         self._eager = frozenset(c.index for c in self._rules if c.rule.weight >= c.rule.min_score)
         #: The `all` gates of the rules that have one (usually: both parties named).
         self._all_gates = tuple({c.all_sets for c in self._rules if c.all_sets})
+        #: Per automaton key: the rules any of its forms has a slot in.
+        self._key_rules = tuple(frozenset().union(*(v.rules for v in key.variants)) for key in self._keys)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -452,11 +489,20 @@ class Matcher:
         if not passing:
             return []
         prepared = _Prepared(article, raw, text, haystack)
-        hits = self._hits(prepared)
+        hits = self._hits(prepared, frozenset(c.index for c in passing))
         results: list[MatchResult] = []
         for compiled in passing:
+            found = _found(compiled.index, hits)
+            # The scan over-counts (stems unverified, overlaps counted twice); most rules it
+            # passes fail on their verified keywords, so no explanation is built for them.
+            if not _keywords_hold(compiled, found):
+                continue
+            # The scope is the next gate, judged alike for every target: most rules that
+            # name both parties and the topic fail here (the parties in an aside).
+            if compiled.rule.scope != "article" and _scope_span(compiled, found, prepared) is None:
+                continue
             for target in compiled.targets:
-                explanation = self._explain(compiled, target, prepared, hits)
+                explanation = self._explain(compiled, target, prepared, hits, found)
                 if explanation.linked:
                     results.append(
                         MatchResult(
@@ -607,7 +653,8 @@ class Matcher:
     def _holds(compiled: _CompiledRule, seen: set[int]) -> bool:
         bits = compiled.evidence
         mask = 0
-        for gid in seen:
+        # A rule's evidence forms are usually fewer than the forms an article holds.
+        for gid in bits.keys() & seen if len(bits) < len(seen) else seen:
             mask |= bits.get(gid, 0)
         points = (mask & compiled.one_point).bit_count() + 2 * (mask & compiled.two_points).bit_count()
         if compiled.rule.weight * points < compiled.rule.min_score:
@@ -620,15 +667,21 @@ class Matcher:
 
     # -- the explaining path
 
-    def _hits(self, prepared: _Prepared) -> list[_Hit]:
+    def _hits(self, prepared: _Prepared, rules: frozenset[int] | None = None) -> list[_Hit]:
         """Every boundary-checked hit with its slots, in character offsets of the text.
 
         The same tests as `_scan`, made on the decoded text: the property test in
-        tests/test_rules_matcher.py checks that both paths always agree.
+        tests/test_rules_matcher.py checks that both paths always agree. With `rules`, only
+        the hits of term forms some of those rules hold (what `_found` reads for them, in
+        the same order): `match` explains a rule or two, and a long article holds hundreds
+        of hits of forms ("the", "china") that other rules' phrases start with.
         """
         text = prepared.text
         out: list[_Hit] = []
+        key_rules = self._key_rules
         for end, key_index in self._automaton.iter(prepared.haystack):  # type: ignore[attr-defined]
+            if rules is not None and rules.isdisjoint(key_rules[key_index]):
+                continue
             key = self._keys[key_index]
             start = prepared.char_index(end - key.length + 1)
             last = prepared.char_index(end + 1) - 1
@@ -636,20 +689,24 @@ class Matcher:
                 continue
             field = prepared.field_of(start)
             for variant in key.variants:
+                if rules is not None and rules.isdisjoint(variant.rules):
+                    continue
                 stop = variant.stop(text, last)
                 if stop >= 0:
                     out.append(_Hit(start, stop, field, variant))
         return out
 
     def _explain(
-        self, compiled: _CompiledRule, target: _Target, prepared: _Prepared, hits: list[_Hit]
+        self,
+        compiled: _CompiledRule,
+        target: _Target,
+        prepared: _Prepared,
+        hits: list[_Hit],
+        found: _Found | None = None,
     ) -> Explanation:
         rule = compiled.rule
-        index = compiled.index
-        found: dict[str, list[tuple[Term, _Hit, int]]] = {}
-        for hit in hits:
-            for slot in hit.slots(index):
-                found.setdefault(slot.condition, []).append((slot.term, hit, slot.bit))
+        if found is None:
+            found = _found(compiled.index, hits)
         conditions: list[ConditionResult] = []
         for condition, group, _bits in compiled.groups:
             conditions.append(_group_result(condition, group, found.get(condition, []), prepared))
@@ -689,6 +746,35 @@ class Matcher:
         )
 
 
+#: A rule's verified hits by condition: (term, hit, the term's bit).
+_Found = dict[str, list[tuple[Term, _Hit, int]]]
+
+
+def _found(index: int, hits: list[_Hit]) -> _Found:
+    """The hits of rule `index`, by condition, in the fields it reads."""
+    found: _Found = {}
+    for hit in hits:
+        for slot in hit.slots(index):
+            found.setdefault(slot.condition, []).append((slot.term, hit, slot.bit))
+    return found
+
+
+def _keywords_hold(compiled: _CompiledRule, found: _Found) -> bool:
+    """Do the `all`, `anywhere`, `none` and score conditions hold, as `_explain` judges them?
+
+    The same verdicts without quoting a hit or writing a detail: a rule that fails here
+    cannot be linked (these conditions gate it), so `match` builds no explanation for it.
+    """
+    for condition, _group, _bits in compiled.groups:
+        if condition == "none":
+            if condition in found:
+                return False
+        elif condition.startswith(("all", "anywhere")) and condition not in found:
+            return False
+    points = _points(found.get("any", []) + found.get("phrases", []))
+    return compiled.rule.weight * points >= compiled.rule.min_score
+
+
 # ---------------------------------------------------------------- scope, the act's date, the source
 
 
@@ -718,6 +804,27 @@ def _scope_result(
     make a link: the actors, the act and the evidence terms must meet.
     """
     rule = compiled.rule
+    text = prepared.text
+    span = _scope_span(compiled, found, prepared)
+    if rule.scope == "sentence":
+        if span is not None:
+            quoted = text[span[0] : span[1]].strip(" \x00")
+            return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
+        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+    near = rule.near or 0
+    if span is not None:
+        return ConditionResult("scope", True, f"within {near} words: {_clip(text[span[0] : span[1]])}")
+    return ConditionResult(
+        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
+    )
+
+
+def _scope_span(
+    compiled: _CompiledRule, found: dict[str, list[tuple[Term, _Hit, int]]], prepared: _Prepared
+) -> tuple[int, int] | None:
+    """The first sentence or N-word stretch where the scope holds, or None: the verdict of
+    `_scope_result` without its words, so `match` can drop a rule before explaining it."""
+    rule = compiled.rule
     groups = [name for name, _group, _bits in compiled.groups if name.startswith("all")]
     evidence = found.get("any", []) + found.get("phrases", [])
     text = prepared.text
@@ -732,23 +839,10 @@ def _scope_result(
     if rule.scope == "sentence":
         for start, end in _sentences(text):
             if holds(start, end):
-                quoted = text[start:end].strip(" \x00")
-                return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
-        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+                return start, end
+        return None
     near = rule.near or 0
-    # Word starts: after a space or a field boundary; in Chinese and Japanese, which
-    # write no spaces, every second character (a word is about two characters long).
-    spaces: list[int] = []
-    cjk_run = 0
-    for i, char in enumerate(text):
-        if char >= _WIDE and is_cjk(char):
-            cjk_run += 1
-            if cjk_run % 2 == 0:
-                spaces.append(i)
-        else:
-            cjk_run = 0
-            if char in " \x00":
-                spaces.append(i)
+    spaces = prepared.word_starts()
     hits = sorted(
         {hit.start: hit for fs in found.values() for _t, hit, _b in fs}.values(), key=lambda h: h.start
     )
@@ -760,10 +854,8 @@ def _scope_result(
         if stop >= 0:
             end = stop + 1
         if holds(anchor.start, end):
-            return ConditionResult("scope", True, f"within {near} words: {_clip(text[anchor.start : end])}")
-    return ConditionResult(
-        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
-    )
+            return anchor.start, end
+    return None
 
 
 def _russian_form_of(word: str, written: str) -> bool:
@@ -807,11 +899,16 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
     # Without a statement date (only a window start) there is no meeting day to recognise.
     meeting = (made - _MEETING_BEFORE, made + _MEETING_AFTER) if target.meeting else (date.max, date.min)
     published = prepared.article.published.date() if prepared.article.published else None
-    mentioned = prepared.mentioned()
     if published is not None:
         # A dated article: only its lede (title and first lines) dates the act; history
         # recalled further down ("since the 1937 …") is no statement about the act.
+        # A date counts when its quoted words, year included, are in the lede, and only
+        # a date up to the meeting's last day can change the verdict below (or its words):
+        # a lede whose years all come later needs no date search at all.
         lede = prepared.lede()
+        last_year = (made + _MEETING_AFTER).year
+        needed = may_hold_year(lede) and any(year <= last_year for year in _years_in(lede))
+        mentioned = prepared.mentioned() if needed else []
         written = [m for m in mentioned if m.day <= published and m.text in lede]
         if written and max(m.day for m in written) < made:
             latest = max(written, key=lambda m: m.day)
@@ -831,7 +928,7 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
                 "act", False, f"published {published}, during the meeting that made the commitment ({made})"
             )
         return ConditionResult("act", True, f"{published} (published), after the commitment ({made})")
-    days = [(m.day, m.text) for m in mentioned]
+    days = [(m.day, m.text) for m in prepared.mentioned()]
     days += [
         (date(year, 12, 31), quoted)
         for year, quoted in prepared.years()
@@ -854,6 +951,17 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
     return ConditionResult(
         "act", True, f"undated; the text dates the act {latest_day} ({quoted}), after {made}"
     )
+
+
+#: Every run of four ASCII digits, overlapping ("20221" holds 2022 and 0221).
+_FOUR_DIGITS = re.compile(r"(?=([0-9]{4}))")
+
+
+def _years_in(text: str) -> set[int]:
+    """Every year a quoted date in `text` could carry: each four-digit run read as a number
+    (a kept date quotes its year in ASCII digits, see `datecond.may_hold_year`)."""
+    years = {int(match.group(1)) for match in _FOUR_DIGITS.finditer(text)}
+    return {year for year in years if 1900 <= year <= 2100}
 
 
 def _grams(text: str) -> set[int]:
@@ -881,12 +989,24 @@ def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
     """The hot loop's view of a key. A stemmed form is taken at its key, unverified: the
     scan may over-count it (a rule then reaches `_explain`, which checks each word's
     stem), never under-count, and verifying every "rus…" or "кит…" costs a regex and a
-    stemmer call per hit."""
+    stemmer call per hit.
+
+    The words after the first of a stemmed phrase are checked, though, where that is one
+    regular expression on text scanned as it is (`_forms_holding`): "new media" keyed
+    on "new", "joint statement" on "joint", phrases on "the" or "china" otherwise count
+    at every "new", "joint", "the" or "china", and their two points each passed most rules
+    on most articles naming both parties, only for `_explain` to reject them.
+    """
     [single] = key.variants if len(key.variants) == 1 else [None]
-    if single is not None and (single.tail is None or single.stems):
+    if single is not None and (single.tail is None or len(single.stems) == 1):
         return (key.length, key.check_start, single.gid, single.check_end and not single.stems)
     forms = tuple(
-        (v.gid, v.check_end and not v.stems, v if v.tail is not None and not v.stems else None)
+        (
+            v.gid,
+            v.check_end and not v.stems,
+            v if v.tail is not None and not v.stems else None,
+            v.tail if len(v.stems) > 1 else None,
+        )
         for v in key.variants
     )
     return (key.length, key.check_start, -1, forms)
@@ -896,9 +1016,14 @@ def _forms_holding(forms: Any, text: str, haystack: str, end: int) -> tuple[int,
     """The gids of a key's several forms (or tailed form) that hold at `end`."""
     size = len(haystack)
     held: list[int] = []
-    for gid, check_end, tailed in forms:
+    for gid, check_end, tailed, words_after in forms:
         if tailed is not None:
             if not _tail_holds(tailed, text, haystack, end):
+                continue
+        elif words_after is not None:
+            # The stems are left to `_explain`; the words must follow (`_Variant.stop`'s
+            # first test). A text scanned as UTF-8 bytes is left unchecked: no offset map.
+            if haystack is text and words_after.match(text, end + 1) is None:
                 continue
         elif check_end and end + 1 < size:
             char = haystack[end + 1]
@@ -992,6 +1117,7 @@ def compile_rules(rules: Iterable[Rule], statements: Sequence[Statement]) -> Mat
                 gid=table.gids[(norm, (check_end, tail, prefix, stems))],
                 extend=prefix,
                 by_rule=_slots_by_rule(slots),
+                rules=frozenset(slot.rule for slot in slots),
                 stems=stems,
                 key_chars=len(norm),
                 words=tuple(table.words.get((norm, (check_end, tail, prefix, stems)), ())),

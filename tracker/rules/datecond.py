@@ -177,6 +177,8 @@ def mentioned_dates(text: str, language: str | None, published: datetime | None)
     A month without a day counts as its first day. Never raises.
     """
     text = text[:SEARCH_LIMIT]
+    if not may_hold_year(text):
+        return []  # every date kept quotes its year (below): none to find, no search
     base = published.replace(tzinfo=None) if published else datetime(2000, 1, 1)
     explicit = _explicit(text, language, base)
     spans = [(start, end) for start, end, _, _ in explicit]
@@ -193,6 +195,20 @@ def mentioned_dates(text: str, language: str | None, published: datetime | None)
             continue
         found.setdefault((moment.date(), quoted), MentionedDate(moment.date(), quoted))
     return sorted(found.values(), key=lambda m: (m.day, m.text))
+
+
+#: What every kept date's quoted text holds: its year, 1900-2100, in ASCII digits.
+_YEAR_DIGITS = re.compile(r"(?:19|20)[0-9]{2}|2100")
+
+
+def may_hold_year(text: str) -> bool:
+    """Could a date that `mentioned_dates` keeps be quoted from this text?
+
+    A kept date's quoted words include its year as written in ASCII digits, so a text
+    without four such digits from 1900 to 2100 has none, and dateparser (milliseconds
+    per article) need not search it. The matcher asks this of an article's lede too.
+    """
+    return _YEAR_DIGITS.search(text) is not None
 
 
 #: A year written as the time of something: "in 2015", "since 2015", "в 2015 году",

@@ -65,16 +65,16 @@ _word_cache: dict[str, bool] = {}
 
 #: The ranges as one character class: `has_cjk` is asked of every text normalised, and a
 #: search in C beats a Python test per character by two orders of magnitude.
-_CJK_CLASS = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES) + "]")
+CJK_CLASS = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES) + "]")
 
 
 def is_cjk(char: str) -> bool:
     """True for a Han or kana character (a script without spaces between words)."""
-    return _CJK_CLASS.match(char) is not None
+    return CJK_CLASS.match(char) is not None
 
 
 def has_cjk(text: str) -> bool:
-    return not text.isascii() and _CJK_CLASS.search(text) is not None
+    return not text.isascii() and CJK_CLASS.search(text) is not None
 
 
 def is_word_char(char: str) -> bool:
