@@ -23,6 +23,7 @@ from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from tracker.errors import TrackerError, UsageError
 from tracker.tui.host import SessionReview
+from tracker.tui.layout import set_width_class
 from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
 from tracker.tui.screens.note import NoteScreen
@@ -122,6 +123,7 @@ class CommitmentScreen(Screen[None]):
         return True
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         yield Header()
         with Vertical(id="commitment-head"):
             yield Static(id="commitment-title")

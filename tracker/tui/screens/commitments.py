@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
+from tracker.tui.layout import set_width_class
 from tracker.tui.search import SearchEntry, build_index
 from tracker.tui.widgets.badge import score_text, status_label, status_text
 from tracker.tui.widgets.keybar import KeyBar
@@ -184,6 +185,7 @@ class CommitmentsScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         yield Header()
         yield Static(id="compliance")
         with Horizontal(id="filters"):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.geometry import Size
@@ -51,14 +52,29 @@ class FixedTable(DataTable[Any]):
         row = min(self.row_count - 1, max(0, self.cursor_row + direction * step))
         self.move_cursor(row=row, animate=False)
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        new_rows = list(new_rows)
-        needs_measure = any(column.auto_width for column in self.columns.values()) or any(
+    def _on_resize(self, event: events.Resize) -> None:
+        """Keep the rendered rows when only the table's size changed.
+
+        DataTable forgets every rendered cell on each Resize (its `_update_count`
+        keys the caches). A row of set-width columns renders the same at any table
+        width (the line cache, which crops to the width, is keyed by it), so that
+        threw away the first paint of every new screen: each table has a Resize right
+        after its first layout. With an auto-width column or row the original runs.
+        """
+        if self._needs_measure(self.rows):
+            return
+        event.prevent_default()  # DataTable._on_resize would bump the caches' key
+
+    def _needs_measure(self, row_keys: Iterable[RowKey]) -> bool:
+        return any(column.auto_width for column in self.columns.values()) or any(
             row.auto_height or row.label is not None
-            for row in (self.rows.get(key) for key in new_rows)
+            for row in (self.rows.get(key) for key in row_keys)
             if row is not None
         )
-        if needs_measure:
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        new_rows = list(new_rows)
+        if self._needs_measure(new_rows):
             super()._update_dimensions(new_rows)
             return
         width = sum(column.get_render_width(self) for column in self.columns.values())

@@ -1,0 +1,27 @@
+"""A screen's width class (`-wide`/`-narrow`) from the start, so it is laid out once.
+
+Textual gives a screen its breakpoint class in the screen's first Resize, which comes
+after the first layout and paint: a new screen was laid out and painted narrow, then
+restyled, laid out and painted again wide (the commitment screen's table twice, about
+half the time it took to open). Setting the class when the screen composes, from the
+app's size, makes the first layout the right one; Textual's own Resize then finds the
+class already there and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+
+
+def set_width_class(screen: Screen[Any]) -> None:
+    """The breakpoint class Textual's Resize would give `screen` at the app's current width."""
+    breakpoints = screen.HORIZONTAL_BREAKPOINTS
+    if breakpoints is None:
+        breakpoints = screen.app.HORIZONTAL_BREAKPOINTS
+    if not breakpoints:
+        return
+    width = screen.app.size.width
+    chosen = next((name for limit, name in sorted(breakpoints, reverse=True) if width >= limit), None)
+    screen.update_classes({name: name == chosen for _, name in breakpoints}, animate=False)
