@@ -27,6 +27,7 @@ from tracker.tui.layout import set_width_class
 from tracker.tui.search import SearchEntry, build_index
 from tracker.tui.widgets.badge import score_text, status_label, status_text
 from tracker.tui.widgets.keybar import KeyBar
+from tracker.tui.widgets.lazy import LazyText
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
 from tracker.tui.widgets.sparkline import sparkline_text
 from tracker.tui.widgets.table import FixedTable
@@ -174,8 +175,8 @@ class CommitmentsScreen(Screen[None]):
         self.sort = Sort()
         #: The terminal width the columns were laid out for.
         self._width = 0
-        #: Rendered cells per commitment, valid for one overview and one column layout.
-        self._cells: dict[str, list[Text]] = {}
+        #: Cells per commitment (made when first drawn), valid for one overview and one column layout.
+        self._cells: dict[str, list[LazyText]] = {}
         self._search_timer: Timer | None = None
         #: Every commitment's text in all its languages, folded; built on the first search.
         self._search_index: dict[str, SearchEntry] | None = None
@@ -340,8 +341,12 @@ class CommitmentsScreen(Screen[None]):
         for row in group.rows:
             cells = self._cells.get(row.commitment_id)
             if cells is None:
-                cells = self._cells[row.commitment_id] = [self._cell(row, c, w) for c, w in columns]
+                cells = self._cells[row.commitment_id] = [self._lazy(row, c, w) for c, w in columns]
             table.add_row(*cells, key=row.commitment_id)
+
+    def _lazy(self, row: OverviewRow, column: Column, width: int) -> LazyText:
+        """The cell, made when the table first draws it (most of 1,000 rows never are)."""
+        return LazyText(lambda: self._cell(row, column, width))
 
     def _cell(self, row: OverviewRow, column: Column, width: int) -> Text:
         key = column.key
