@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.worker import get_current_worker
 
 from tracker.tui.layout import set_width_class
 from tracker.tui.search import SearchEntry, build_index
@@ -31,7 +32,7 @@ from tracker.tui.widgets.lazy import LazyText
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
 from tracker.tui.widgets.sparkline import sparkline_text
 from tracker.tui.widgets.table import FixedTable
-from tracker.types import Overview, OverviewRow, StatementSummary
+from tracker.types import Overview, OverviewRow, StatementSummary, Timeline
 
 if TYPE_CHECKING:
     from tracker.tui.host import DashboardHost
@@ -203,6 +204,13 @@ class CommitmentsScreen(Screen[None]):
         self.apply_overview(self.tracker_app.first_overview())
         self.watch(self.app, "data_version", self._on_data_changed, init=False)
         self.query_one(DataTable).focus()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """After the first paint: keep what is loaded out of the collector's way, fetch the sparklines."""
+        self.tracker_app.settle()
+        if self.overview is not None and self._waits_for_timelines(self.overview):
+            self.load_timelines()
 
     # -- data
 
@@ -213,7 +221,52 @@ class CommitmentsScreen(Screen[None]):
     def reload(self) -> None:
         """Rebuild the overview off the event loop; apply it when done."""
         overview = self.tracker_app.read_overview()
-        self.app.call_from_thread(self.apply_overview, overview)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.apply_overview, overview)
+
+    @staticmethod
+    def _waits_for_timelines(overview: Overview) -> bool:
+        return any(row.timeline is None for row in overview.rows)
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    def load_timelines(self) -> None:
+        """The sparklines, after the first paint: the list shows without them first.
+
+        Counting signals per month is most of the overview's cost; the rows are
+        complete without it and the Timeline column fills in when this returns. A
+        reload started meanwhile (same group) cancels it and brings its own.
+        """
+        timelines = self.tracker_app.read_timelines()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.apply_timelines, timelines)
+
+    def apply_timelines(self, timelines: Mapping[str, Timeline]) -> None:
+        """Give each row its timeline and redraw only the Timeline column."""
+        if self.overview is None:
+            return
+        rows = tuple(
+            replace(row, monthly=found.signals, timeline=found)
+            if row.timeline is None and (found := timelines.get(row.commitment_id)) is not None
+            else row
+            for row in self.overview.rows
+        )
+        self.overview = replace(self.overview, rows=rows)
+        table = self.query_one("#commitments", FixedTable)
+        if "signals" not in table.columns:
+            self._cells.clear()
+            return
+        index = [str(key.value) for key in table.columns].index("signals")
+        width = table.columns["signals"].width  # type: ignore[index]
+        signals = next(c for c in COLUMNS if c.key == "signals")
+        by_id = {row.commitment_id: row for row in rows}
+        for commitment_id, cells in self._cells.items():
+            row = by_id.get(commitment_id)
+            if row is None:
+                continue
+            cells[index] = self._lazy(row, signals, width)
+            if commitment_id in table.rows:
+                table.update_cell(commitment_id, "signals", cells[index])
+        self.tracker_app.settle()
 
     def apply_overview(self, overview: Overview) -> None:
         self.overview = overview
@@ -372,7 +425,8 @@ class CommitmentsScreen(Screen[None]):
             )
         if key == "latest":
             return Text(row.latest_evidence.isoformat()) if row.latest_evidence else Text("–", "bright_black")
-        # signals over the commitment's own span (statement to now), binned to the column
+        # signals over the commitment's own span (statement to now), binned to the column;
+        # empty while the timelines are still being counted (see `load_timelines`)
         if row.timeline is None:
             return sparkline_text(row.monthly[-width:] if width else row.monthly)
         return sparkline_text(row.timeline.binned(row.monthly, width or 12))
