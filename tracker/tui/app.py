@@ -197,9 +197,15 @@ class TrackerApp(App[None]):
 
     @work(thread=True, exclusive=True, group="rules", exit_on_error=False)
     def load_rules(self) -> None:
-        """Compile the rules after the first paint, off the event loop: the explanation
-        panel orders a signal's hits by what each term did, which the rules say."""
-        # on failure the panel shows hits unordered; `tracker check` names the problem
+        """Read the feed list and compile the rules after the first paint, off the event loop.
+
+        Opening a commitment names each item's source by its feed's title, and the
+        explanation panel orders a signal's hits by what each term did, which the rules
+        say: read here, neither waits for its files when the analyst presses Enter.
+        """
+        # on failure the screens show names and unordered hits; `tracker check` names the problem
+        with suppress(TrackerError, OSError):
+            self.tracker.feeds()
         with suppress(TrackerError):
             self.tracker.load_matcher()
 
