@@ -111,3 +111,39 @@ def test_one_command_parses_as_with_every_command() -> None:
     argv = ["-w", "ws", "export", "--format", "json", "--what", "commitments"]
     one, whole = build_parser(argv).parse_args(argv), build_parser().parse_args(argv)
     assert vars(one) == vars(whole)
+
+
+def test_a_piped_table_measures_its_widest_rows_as_wide_as_all_of_them() -> None:
+    """`tracker status | less` sizes the table from the rows holding each column's widest cell."""
+    import random
+
+    from rich.console import Console
+
+    from tracker.cli.common import UNBOUNDED, InertConsole, _build_table, _widest_rows
+
+    console: Console = InertConsole(highlight=False, soft_wrap=False, width=80)
+    options = console.options.update_width(UNBOUNDED)
+    words = [
+        "id",
+        "协议",
+        "соглашение",
+        ":smile:",
+        "a:b",
+        "line\nbreak",
+        "[bold]x[/]",
+        "\x1b[2J",
+        "tab\tx",
+        "",
+    ]
+    rng = random.Random(14)
+    for _ in range(300):
+        columns = [f"c{n}" for n in range(rng.randrange(1, 5))]
+        cells = [
+            [" ".join(rng.choice(words) for _ in range(rng.randrange(0, 6))) for _ in columns]
+            for _ in range(rng.randrange(1, 12))
+        ]
+        whole = console.measure(_build_table(cells, columns, None, keep_short=True), options=options)
+        probe = console.measure(
+            _build_table(_widest_rows(cells), columns, None, keep_short=True), options=options
+        )
+        assert probe.maximum == whole.maximum, cells
