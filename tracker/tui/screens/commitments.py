@@ -228,29 +228,32 @@ class CommitmentsScreen(Screen[None]):
     def _waits_for_timelines(overview: Overview) -> bool:
         return any(row.timeline is None for row in overview.rows)
 
-    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="timelines", exit_on_error=False)
     def load_timelines(self) -> None:
         """The sparklines, after the first paint: the list shows without them first.
 
         Counting signals per month is most of the overview's cost; the rows are
         complete without it and the Timeline column fills in when this returns. A
-        reload started meanwhile (same group) cancels it and brings its own.
+        reload meanwhile brings whole rows, which `apply_timelines` leaves as they are.
         """
         timelines = self.tracker_app.read_timelines()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.apply_timelines, timelines)
 
     def apply_timelines(self, timelines: Mapping[str, Timeline]) -> None:
-        """Give each row its timeline and redraw only the Timeline column."""
+        """Give each row still without one its timeline and redraw only the Timeline column."""
         if self.overview is None:
             return
-        rows = tuple(
-            replace(row, monthly=found.signals, timeline=found)
-            if row.timeline is None and (found := timelines.get(row.commitment_id)) is not None
-            else row
-            for row in self.overview.rows
-        )
-        self.overview = replace(self.overview, rows=rows)
+        changed: dict[str, OverviewRow] = {}
+        rows: list[OverviewRow] = []
+        for row in self.overview.rows:
+            found = timelines.get(row.commitment_id) if row.timeline is None else None
+            if found is not None:
+                row = changed[row.commitment_id] = replace(row, monthly=found.signals, timeline=found)
+            rows.append(row)
+        if not changed:  # a reload brought whole rows meanwhile
+            return
+        self.overview = replace(self.overview, rows=tuple(rows))
         table = self.query_one("#commitments", FixedTable)
         if "signals" not in table.columns:
             self._cells.clear()
@@ -258,10 +261,9 @@ class CommitmentsScreen(Screen[None]):
         index = [str(key.value) for key in table.columns].index("signals")
         width = table.columns["signals"].width  # type: ignore[index]
         signals = next(c for c in COLUMNS if c.key == "signals")
-        by_id = {row.commitment_id: row for row in rows}
-        for commitment_id, cells in self._cells.items():
-            row = by_id.get(commitment_id)
-            if row is None:
+        for commitment_id, row in changed.items():
+            cells = self._cells.get(commitment_id)
+            if cells is None:  # not shown yet: made from the new row when it is
                 continue
             cells[index] = self._lazy(row, signals, width)
             if commitment_id in table.rows:
