@@ -381,7 +381,7 @@ class CommitmentsScreen(Screen[None]):
                 label = WIDE_LABELS.get(column.key, column.label) if wide else column.label
                 table.columns[column.key].label = self._header(column, label)  # type: ignore[index]
 
-    def _add_group(self, table: DataTable[Any], group: Group, columns: list[tuple[Column, int]]) -> None:
+    def _add_group(self, table: FixedTable, group: Group, columns: list[tuple[Column, int]]) -> None:
         summary = group.statement
         widths = {c.key: w for c, w in columns}
         cells = {
@@ -390,14 +390,15 @@ class CommitmentsScreen(Screen[None]):
                 f"{percent_text(summary.percent)} ({summary.assessed}/{summary.commitments})", "bold"
             ),
         }
-        table.add_row(
-            *(cells.get(c.key, Text("")) for c, _ in columns), key=STATEMENT_KEY + summary.statement_id
-        )
+        lines: list[tuple[str, list[Any]]] = [
+            (STATEMENT_KEY + summary.statement_id, [cells.get(c.key, Text("")) for c, _ in columns])
+        ]
         for row in group.rows:
-            cells = self._cells.get(row.commitment_id)
-            if cells is None:
-                cells = self._cells[row.commitment_id] = [self._lazy(row, c, w) for c, w in columns]
-            table.add_row(*cells, key=row.commitment_id)
+            row_cells = self._cells.get(row.commitment_id)
+            if row_cells is None:
+                row_cells = self._cells[row.commitment_id] = [self._lazy(row, c, w) for c, w in columns]
+            lines.append((row.commitment_id, row_cells))
+        table.add_keyed_rows(lines)
 
     def _lazy(self, row: OverviewRow, column: Column, width: int) -> LazyText:
         """The cell, made when the table first draws it (most of 1,000 rows never are)."""
