@@ -217,9 +217,11 @@ class CommitmentScreen(Screen[None]):
         table.clear()
         keys = [str(key.value) for key in table.columns]
         titles = self._feed_titles()
+        rows = []
         for item in view.items:
             cells = item_cells(item, titles)
-            table.add_row(*(cells[key] for key in keys), key=item.key)
+            rows.append((item.key, [cells[key] for key in keys]))
+        table.add_keyed_rows(rows)
         table.move_to_key(keep)
         self._show_explanation()
 
