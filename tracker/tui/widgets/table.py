@@ -17,7 +17,12 @@ from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from typing import Any, ClassVar
 
+from rich.protocol import rich_cast
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
 from textual import events
+from textual._types import SegmentLines
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.geometry import Size
@@ -92,6 +97,71 @@ class FixedTable(DataTable[Any]):
         if self._needs_measure(self.rows):
             return
         event.prevent_default()  # DataTable._on_resize would bump the caches' key
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """A one-line `Text` cell rendered straight to its segments.
+
+        DataTable draws each cell through `Styled(Padding(cell))` and two passes of
+        `render_lines`: most of the time of painting a screenful of rows, which opening
+        a commitment does (~300 cells). For a body cell of a one-line row holding a
+        `Text` (all of ours), this makes the same segments in one pass: the text
+        rendered to the inner width, the padding, then the cell's styles around it as
+        `Styled` applies them (tests/test_tui_units.py compares the two on every kind
+        of cell, with cursor and hover). Headers, labels, taller rows and other
+        renderables take the original.
+        """
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        row = self.rows.get(row_key)
+        if row is None or row.height != 1 or row.auto_height:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cache_key = (
+            row_key,
+            self._column_locations.get_key(column_index),
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cell = rich_cast(self._get_row_renderables(row_index).cells[column_index])
+        if not isinstance(cell, Text):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        base_style += Style.from_meta({"row": row_index, "column": column_index})
+        console = self.app.console
+        pad = self.cell_padding
+        blank = console.get_style("none")  # Padding's own style
+        options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
+        inner = options.update_width(width - 2 * pad).update_height(1)
+        content = console.render_lines(cell, inner, style=blank, pad=True)[0]
+        side = [Segment(" " * pad, blank)] if pad else []
+        line = list(Segment.apply_style([*side, *content, *side], base_style + component_style, post_style))
+        self._cell_render_cache[cache_key] = [line]
+        return [line]
 
     def _needs_measure(self, row_keys: Iterable[RowKey]) -> bool:
         return any(column.auto_width for column in self.columns.values()) or any(
