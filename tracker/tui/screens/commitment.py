@@ -241,10 +241,19 @@ class CommitmentScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#items")
     def _show_explanation(self) -> None:
+        """The panel for the highlighted item; laid out again only when what it shows changed.
+
+        The table highlights its first row when filled (a message, handled after the
+        screen's first layout), and the panel already shows that row: refreshing it
+        anyway cost the newly opened screen a second layout and paint.
+        """
         panel = self.query_one(ExplanationPanel)
         item = self.current_item()
-        panel.kinds = self._kinds(item.signal.rule_ids) if item and item.signal else {}
-        panel.titles = self._feed_titles()
+        kinds = self._kinds(item.signal.rule_ids) if item and item.signal else {}
+        titles = self._feed_titles()
+        if (item, kinds, titles) == (panel.item, panel.kinds, panel.titles):
+            return
+        panel.kinds, panel.titles = kinds, titles
         panel.item = item
         panel.refresh(layout=True)
 
