@@ -160,6 +160,10 @@ class TrackerApp(App[None]):
         """
         gc.freeze()
 
+    def on_unmount(self) -> None:
+        """The dashboard closed: what `settle` froze may be collected again (tests run many apps)."""
+        gc.unfreeze()
+
     def on_mount(self) -> None:
         problems = self.tracker.records.problems
         if problems:
