@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.screen import Screen
 
 
@@ -25,3 +26,19 @@ def set_width_class(screen: Screen[Any]) -> None:
     width = screen.app.size.width
     chosen = next((name for limit, name in sorted(breakpoints, reverse=True) if width >= limit), None)
     screen.update_classes({name: name == chosen for _, name in breakpoints}, animate=False)
+
+
+class LaidOutOnce(Screen[Any]):
+    """A screen that skips the second layout Textual gives it right after its first.
+
+    A newly shown screen is laid out once when it resumes; the Resize that layout
+    sends the screen itself then lays it out again at the same size (and repaints
+    what changed), about a tenth of opening a commitment. When the size is the one
+    the screen was just laid out for and its width class is already right (see
+    `set_width_class`), that second pass is skipped; a real resize goes through
+    Textual as usual. A subclass's own `on_resize` still runs: it comes first.
+    """
+
+    def _on_resize(self, event: events.Resize) -> None:
+        if event.size == self._compositor.size and self.is_current:
+            event.prevent_default()  # Screen._on_resize would lay out the same again

@@ -18,12 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from tracker.errors import TrackerError, UsageError
 from tracker.tui.host import SessionReview
-from tracker.tui.layout import set_width_class
+from tracker.tui.layout import LaidOutOnce, set_width_class
 from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
 from tracker.tui.screens.note import NoteScreen
@@ -74,7 +73,7 @@ RELATION_MEANINGS = {
 }
 
 
-class CommitmentScreen(Screen[None]):
+class CommitmentScreen(LaidOutOnce):
     """The commitment `commitment_id`; Esc goes back to the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
