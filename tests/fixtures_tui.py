@@ -20,6 +20,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 FIXED_NOW = datetime(2024, 6, 30, 12, 0, tzinfo=UTC)
 
@@ -460,6 +461,19 @@ def make_app(fixture: FixtureWorkspace, *, monitor: bool = False):  # type: igno
     return build_app(open_tracker(fixture), monitor=monitor, clock=lambda: FIXED_NOW)
 
 
+async def timelines_in(pilot: Any) -> None:
+    """Wait until the commitments screen has its sparklines (they follow the first paint
+    from a background thread), so what a test reads or shoots does not depend on timing."""
+    screen = pilot.app.screen
+    for _ in range(1000):
+        overview = getattr(screen, "overview", None)
+        if overview is not None and all(row.timeline is not None for row in overview.rows):
+            await pilot.pause()
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the commitments screen never got its timelines")
+
+
 # ---------------------------------------------------------------- README screenshots
 
 SCREENSHOT_SIZE = (130, 36)
@@ -478,7 +492,7 @@ def save_screenshots(folder: Path, *, size: tuple[int, int] = SCREENSHOT_SIZE) -
         app = make_app(fixture)
         saved: list[Path] = []
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            await timelines_in(pilot)
             saved.append(Path(app.save_screenshot("commitments.svg", str(folder))))
             app.open_commitment("alpha/2")
             await pilot.pause()

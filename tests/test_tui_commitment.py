@@ -250,3 +250,21 @@ async def test_hand_added_evidence_cannot_be_confirmed(fixture: FixtureWorkspace
         assert query(fixture, "SELECT count(*) FROM signals WHERE review = 'rejected'") == [(1,)]
         await pilot.press("r", "j", "enter")
         assert query(fixture, "SELECT relation FROM evidence WHERE signal_id IS NULL") == [("contradicts",)]
+
+
+async def test_the_commitment_screen_follows_a_resize_of_the_terminal(fixture: FixtureWorkspace) -> None:
+    """Opened narrow, then widened: the screen gets the wide layout (panel beside the table)."""
+    app = make_app(fixture)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pilot.app.open_commitment("alpha/2")
+        await pilot.pause()
+        screen = pilot.app.screen
+        table = screen.query_one("#items", DataTable)
+        assert screen.has_class("-narrow") and table.size.width == 100
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert screen.has_class("-wide") and not screen.has_class("-narrow")
+        assert table.size.width < 160 and table.size.height > 20  # two thirds, the panel beside it
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        assert screen.has_class("-narrow") and table.size.width == 90

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
-from tests.fixtures_tui import FixtureWorkspace, build_fixture, make_app
+from tests.fixtures_tui import FixtureWorkspace, build_fixture, make_app, timelines_in
 from tracker.tui.screens.commitment import CommitmentScreen
 from tracker.tui.screens.commitments import CommitmentsScreen
 
@@ -55,6 +55,7 @@ async def test_wide_terminal_shows_latest_evidence_and_the_commitments_span(
     app = make_app(fixture)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = pilot.app.screen
+        await timelines_in(pilot)
         row = cells(screen, "alpha/1")
         assert "2024-05-31" in row
         # 2023-01 (the statement) to 2024-06: 18 months in at most 16 cells, two months each

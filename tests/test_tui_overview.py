@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +44,24 @@ def test_overview_counts_statuses_and_percentages(fixture: FixtureWorkspace) -> 
     assert rows["alpha/2"].monthly[-3:] == (1, 0, 2)
     assert overview.percent == 100 and overview.assessed == 1 and overview.unreviewed == 3
     assert [(s.statement_id, s.percent) for s in overview.statements] == [("alpha", 100), ("beta", None)]
+
+
+def test_overview_without_timelines_then_the_timelines_make_the_whole_overview(
+    fixture: FixtureWorkspace,
+) -> None:
+    """The dashboard paints the list from the overview without timelines and adds them after."""
+    tracker = open_tracker(fixture)
+    whole = tracker.overview(now=FIXED_NOW)
+    first = tracker.overview(now=FIXED_NOW, timelines=False)
+    assert all(row.timeline is None and row.monthly == () for row in first.rows)
+    timelines = tracker.overview_timelines(now=FIXED_NOW)
+    assert set(timelines) == {row.commitment_id for row in whole.rows}
+    joined = tuple(
+        replace(row, monthly=timelines[row.commitment_id].signals, timeline=timelines[row.commitment_id])
+        for row in first.rows
+    )
+    assert joined == whole.rows
+    assert replace(first, rows=joined) == whole
     tracker.close()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from tests.fixtures_tui import FIXED_NOW, FixtureWorkspace, build_fixture, make_app
+from tests.fixtures_tui import FIXED_NOW, FixtureWorkspace, build_fixture, make_app, timelines_in
 from tracker.tui.app import DARK_THEME, LIGHT_THEME
 from tracker.tui.screens.articles import ArticlesScreen
 from tracker.tui.screens.commitment import CommitmentScreen
@@ -278,3 +278,14 @@ async def test_an_unexpected_worker_error_becomes_a_notification(
         await pilot.pause(0.2)
         assert any("disk on fire" in n.message for n in pilot.app._notifications)
         assert pilot.app.is_running
+
+
+async def test_the_dashboard_freezes_what_it_keeps_and_thaws_it_on_exit(fixture: FixtureWorkspace) -> None:
+    """After the first paint the loaded data is out of the collector's full passes; not after exit."""
+    import gc
+
+    app = make_app(fixture)
+    async with app.run_test() as pilot:
+        await timelines_in(pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

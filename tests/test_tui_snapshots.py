@@ -18,7 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 from textual._doc import take_svg_screenshot
 from textual.pilot import Pilot
 
-from tests.fixtures_tui import FixtureWorkspace, build_fixture, make_app
+from tests.fixtures_tui import FixtureWorkspace, build_fixture, make_app, timelines_in
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
@@ -42,7 +42,12 @@ def snap(snapshot: SnapshotAssertion, fixture: FixtureWorkspace) -> Callable[...
     store = snapshot.use_extension(SnapshotsFolder)
 
     def compare(size: str, run_before: RunBefore | None = None) -> bool:
-        svg = take_svg_screenshot(app=make_app(fixture), terminal_size=SIZES[size], run_before=run_before)
+        async def settled(pilot: Pilot[Any]) -> None:
+            await timelines_in(pilot)  # the list's sparklines come after its first paint
+            if run_before is not None:
+                await run_before(pilot)
+
+        svg = take_svg_screenshot(app=make_app(fixture), terminal_size=SIZES[size], run_before=settled)
         return store == svg
 
     return compare

@@ -182,3 +182,88 @@ def test_link_narrowing_needs_every_word() -> None:
     commitments = [("alpha/1", "Hold consultations"), ("beta/training", "Train journalists")]
     assert narrow(commitments, "alpha cons") == [("alpha/1", "Hold consultations")]
     assert narrow(commitments, "") == commitments
+
+
+async def test_fixed_table_adds_keyed_rows_as_add_row_does() -> None:
+    """`add_keyed_rows` (the commitments table's fill) leaves the table as `add_row` row by row."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+    from textual.widgets.data_table import DuplicateKey
+
+    from tracker.tui.widgets.table import FixedTable
+
+    highlighted: dict[str, list[int]] = {"one": [], "all": []}
+
+    class Tables(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FixedTable(id="one", cursor_type="row")
+            yield FixedTable(id="all", cursor_type="row")
+
+        def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+            highlighted[str(event.data_table.id)].append(event.cursor_row)
+
+    rows = [(f"k{n}", [f"cell {n}", str(n)]) for n in range(30)]
+    app = Tables()
+    async with app.run_test(size=(80, 30)) as pilot:
+        one, every = app.query_one("#one", FixedTable), app.query_one("#all", FixedTable)
+        for table in (one, every):
+            table.add_column("a", width=10, key="a")
+            table.add_column("b", width=4, key="b")
+        for key, cells in rows:
+            one.add_row(*cells, key=key)
+        every.add_keyed_rows(rows[:10])
+        every.add_keyed_rows(rows[10:])
+        await pilot.pause()
+        assert [str(r.key.value) for r in every.ordered_rows] == [str(r.key.value) for r in one.ordered_rows]
+        assert [every.get_row_at(n) for n in range(30)] == [one.get_row_at(n) for n in range(30)]
+        assert (every.cursor_coordinate, every.virtual_size) == (one.cursor_coordinate, one.virtual_size)
+        assert highlighted["all"] == highlighted["one"] == [0]
+        every.move_cursor(row=12)
+        assert every.cursor_key() == "k12"
+        with pytest.raises(DuplicateKey):  # as add_row
+            every.add_keyed_rows([("k3", ["again", "3"])])
+
+
+async def test_fixed_table_draws_text_cells_as_datatable_does() -> None:
+    """FixedTable's one-pass cell rendering makes DataTable's segments, cursor and hover included."""
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from tracker.tui.widgets.lazy import LazyText
+    from tracker.tui.widgets.table import FixedTable
+
+    cells = [
+        Text("plain"),
+        Text("● fulfilled", "bold green"),
+        Text("3", "bold blue", justify="right"),
+        Text("a title far too long for its narrow column, cut at the edge"),
+        Text("协议与соглашение wide letters"),
+        Text(""),
+        Text.assemble(("● ", "red"), ("not fulfilled", "red on yellow")),
+        LazyText(lambda: Text("made when drawn", "italic")),
+        "plain [bold]str[/] markup",
+    ]
+
+    class Tables(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FixedTable(cursor_type="row", zebra_stripes=True)
+
+    app = Tables()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(FixedTable)
+        for width, key in ((6, "a"), (14, "b"), (30, "c")):
+            table.add_column(key, width=width, key=key)
+        for row in range(0, len(cells), 3):
+            table.add_row(*cells[row : row + 3], key=str(row))
+        await pilot.pause()
+        style = table.rich_style
+        for row in range(table.row_count):
+            for column in range(3):
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    width = table.ordered_columns[column].get_render_width(table)
+                    table._cell_render_cache.clear()
+                    ours = table._render_cell(row, column, style, width, cursor, hover)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, column, style, width, cursor, hover)
+                    assert ours == theirs, (row, column, cursor, hover)

@@ -64,6 +64,7 @@ from tracker.types import (
     SourcedEvidence,
     Statement,
     TableCopy,
+    Timeline,
     WatcherRow,
 )
 
@@ -1151,13 +1152,38 @@ class Tracker:
 
     # -- reads for the faces
 
-    def overview(self, *, now: datetime | None = None) -> Overview:
-        """The commitments screen: every commitment's row and the header's figures, in bulk."""
+    def overview(self, *, now: datetime | None = None, timelines: bool = True) -> Overview:
+        """The commitments screen: every commitment's row and the header's figures, in bulk.
+
+        `timelines=False` leaves the signals per month out (the costliest part; see
+        `overview_timelines`), so a first screen can be shown sooner.
+        """
         from tracker.review.overview import build_overview
 
         return build_overview(
-            self.records.statements, self.db, now=now or self.clock(), stale_after=self.stale_after
+            self.records.statements,
+            self.db,
+            now=now or self.clock(),
+            stale_after=self.stale_after,
+            timelines=timelines,
         )
+
+    def overview_timelines(self, *, now: datetime | None = None) -> dict[str, Timeline]:
+        """Each commitment's signals per month over its own span, by id: what
+        `overview(timelines=False)` left out.
+
+        Read on a connection of its own: the dashboard calls this from a background
+        thread, and its queries (a few hundred milliseconds at 100,000 signals) must not
+        hold the interface's connection, which every key that reads would wait for.
+        """
+        from tracker.review.overview import overview_timelines
+
+        statements = self.records.statements
+        own = Tracker(self.workspace, db_path=self._db_path, clock=self.clock)
+        try:
+            return overview_timelines(statements, own.db, now=now or self.clock())
+        finally:
+            own.close()
 
     def data_version(self) -> tuple[int, int]:
         """Changes whenever anyone commits to the database: the dashboard's cheap refresh probe."""

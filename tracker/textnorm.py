@@ -60,8 +60,42 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIP_TAGS = frozenset(("script", "style", "template", "noscript", "iframe", "object", "svg", "head"))
+
+
 # Control characters except \t \n; plus the Unicode line/paragraph separators, BOM, zero-width space.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b]")
+class _LazyPattern:
+    """A regular expression compiled when first used.
+
+    Python compiles a character class by walking every code point of its ranges: the
+    CJK and Han classes below took 5 and 7 ms each, paid by every command at import
+    (`tracker --help` included) though only text normalising and language detection
+    use them. Compiled once, on the first call (two threads may both compile it; the
+    results are the same).
+    """
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self.compiled.findall(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.compiled.sub(replacement, text)
+
+
+_CONTROL = _LazyPattern(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b]")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _LOOKS_LIKE_MARKUP = re.compile(r"<[a-zA-Z/!]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
@@ -509,7 +543,7 @@ def fingerprint(*parts: str | None) -> str:
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _LETTER = re.compile(r"[^\W\d_]")
-_CJK_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_CHARS = _LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -549,7 +583,7 @@ def language_code(value: str | None) -> str | None:
 # in, so a Chinese term is looked for in both its forms (OpenCC's phrase-aware converters;
 # the rules fold to simplified character by character, in tracker.rules.textprep).
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN = _LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def _converter(config: str) -> Callable[[str], str]:

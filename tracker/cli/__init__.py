@@ -32,6 +32,24 @@ COMMAND_MODULES = (
     "cmd_db",
 )
 
+#: Every command and the module that registers it. Running one command builds the parser
+#: with its module alone (the others and what they import are never loaded: `tracker
+#: status` starts sooner); `--help`, no command or an unknown one builds them all.
+#: tests/test_cli_startup.py checks this against what the modules register.
+COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("init", "check", "list", "show"), "cmd_records"),
+    **dict.fromkeys(("fetch", "feeds", "ingest", "articles"), "cmd_feeds"),
+    **dict.fromkeys(("match", "explain", "rules"), "cmd_rules"),
+    **dict.fromkeys(
+        ("status", "review", "assess", "evidence", "history", "export", "snapshot", "backup"), "cmd_status"
+    ),
+    "archive": "cmd_archive",
+    **dict.fromkeys(("watch", "poll-now", "digest", "watchers"), "cmd_watch"),
+    **dict.fromkeys(("ui", "run"), "cmd_ui"),
+    "extract": "cmd_extract",
+    "db": "cmd_db",
+}
+
 #: The exit statuses (README, "Exit status"): tests/test_cli_exitcodes.py holds one row per
 #: command. EXIT_PARTIAL: `--partial` wrote a report that cannot say what it misses (CSV).
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -44,7 +62,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, when `argv` names a command, of that command's module only.
+
+    Both parse that command's arguments alike (its module registers the same parser
+    either way); only `tracker --help` and unknown commands need all of them.
+    """
+    chosen = COMMANDS.get(_command_name(argv) or "") if argv is not None else None
     parser = _Parser(
         prog="tracker",
         description=(
@@ -60,9 +84,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
-        import_module(f"tracker.cli.{name}").register(sub)
+        if chosen is None or name == chosen:
+            import_module(f"tracker.cli.{name}").register(sub)
     _describe(sub)
     return parser
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs: its first word after the global `-w DIR`; None before any other option."""
+    args = iter(argv)
+    for arg in args:
+        if arg in ("-w", "--workspace"):
+            next(args, None)
+        elif arg.startswith(("--workspace=", "-w")) and arg != "-w":
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
 
 
 def _describe(sub: argparse._SubParsersAction) -> None:
@@ -84,8 +124,9 @@ def _describe(sub: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     ctx: Context | None = None
     try:
-        parser = build_parser()
-        args = parser.parse_args(dash_values(sys.argv[1:] if argv is None else list(argv)))
+        arguments = dash_values(sys.argv[1:] if argv is None else list(argv))
+        parser = build_parser(arguments)
+        args = parser.parse_args(arguments)
         if not getattr(args, "handler", None):
             parser.print_help()
             return EXIT_USAGE

@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -114,7 +115,8 @@ class Context:
         width = self.console.width
         if not self.console.is_terminal:
             unbounded = self.console.options.update_width(UNBOUNDED)
-            natural = self.console.measure(table, options=unbounded).maximum
+            probe = _build_table(_widest_rows(cells), columns, title, keep_short=True)
+            natural = self.console.measure(probe, options=unbounded).maximum
             width = max(width, min(natural, PIPED_WIDTH))
         if _least_width(cells, columns) > width:
             table = _build_table(cells, columns, title, keep_short=False)
@@ -137,6 +139,24 @@ def write_output(path: Path, text: str, argument: str) -> None:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise TrackerError(message) from None
         raise UsageError(message) from None
+
+
+def _widest_rows(cells: list[list[str]]) -> list[list[str]]:
+    """The rows that hold each column's widest and longest cells: the table measures as with all rows.
+
+    Measuring every row costs as much as printing them; a table's natural width is
+    each column's widest cell (header included, it is in both tables) plus fixed
+    padding and rules. A cell shows as `inert(cell)`, as wide, except that Rich turns
+    `:name:` into one emoji and expands tabs: rows with a colon or a tab are kept too.
+    """
+    keep: set[int] = set()
+    for index in range(len(cells[0]) if cells else 0):
+        shown = [max(map(cell_len, inert(line[index], multiline=True).split("\n"))) for line in cells]
+        keep.add(max(range(len(cells)), key=shown.__getitem__))
+        # and the longest string: `_build_table` sets short columns' minimum width from it
+        keep.add(max(range(len(cells)), key=lambda number: len(cells[number][index])))
+    keep.update(number for number, line in enumerate(cells) if any(":" in c or "\t" in c for c in line))
+    return [cells[number] for number in sorted(keep)]
 
 
 def _least_width(cells: list[list[str]], columns: Sequence[str]) -> int:

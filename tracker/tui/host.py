@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from tracker.core import Tracker
-    from tracker.types import Overview
+    from tracker.types import Overview, Timeline
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,16 @@ class DashboardHost(Protocol):
         """The commitments screen's data, read now."""
         ...
 
+    def read_timelines(self) -> dict[str, Timeline]:
+        """Each commitment's signals per month, read now (the first overview has none)."""
+        ...
+
     def first_overview(self) -> Overview:
-        """The overview preloaded while the app started."""
+        """The overview preloaded while the app started (without timelines)."""
+        ...
+
+    def settle(self) -> None:
+        """The data the dashboard keeps is loaded (see `TrackerApp.settle`)."""
         ...
 
     def data_changed(self) -> None:

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from tracker.errors import TrackerError
+from tracker.tui.layout import set_width_class
 from tracker.tui.screens.link import LinkForm, LinkScreen
 from tracker.tui.widgets.columns import set_columns
 from tracker.tui.widgets.keybar import KeyBar
@@ -111,6 +112,7 @@ class ArticlesScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         yield Header()
         yield Input(
             placeholder='Full-text search: words, "a phrase", prefix*  (Enter)',

@@ -18,11 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from tracker.errors import TrackerError, UsageError
 from tracker.tui.host import SessionReview
+from tracker.tui.layout import LaidOutOnce, set_width_class
 from tracker.tui.screens.assess import AssessForm, AssessScreen
 from tracker.tui.screens.evidence import EvidenceForm, EvidenceScreen
 from tracker.tui.screens.note import NoteScreen
@@ -73,7 +73,7 @@ RELATION_MEANINGS = {
 }
 
 
-class CommitmentScreen(Screen[None]):
+class CommitmentScreen(LaidOutOnce):
     """The commitment `commitment_id`; Esc goes back to the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -122,6 +122,7 @@ class CommitmentScreen(Screen[None]):
         return True
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         yield Header()
         with Vertical(id="commitment-head"):
             yield Static(id="commitment-title")
@@ -215,9 +216,11 @@ class CommitmentScreen(Screen[None]):
         table.clear()
         keys = [str(key.value) for key in table.columns]
         titles = self._feed_titles()
+        rows = []
         for item in view.items:
             cells = item_cells(item, titles)
-            table.add_row(*(cells[key] for key in keys), key=item.key)
+            rows.append((item.key, [cells[key] for key in keys]))
+        table.add_keyed_rows(rows)
         table.move_to_key(keep)
         self._show_explanation()
 
@@ -237,10 +240,19 @@ class CommitmentScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#items")
     def _show_explanation(self) -> None:
+        """The panel for the highlighted item; laid out again only when what it shows changed.
+
+        The table highlights its first row when filled (a message, handled after the
+        screen's first layout), and the panel already shows that row: refreshing it
+        anyway cost the newly opened screen a second layout and paint.
+        """
         panel = self.query_one(ExplanationPanel)
         item = self.current_item()
-        panel.kinds = self._kinds(item.signal.rule_ids) if item and item.signal else {}
-        panel.titles = self._feed_titles()
+        kinds = self._kinds(item.signal.rule_ids) if item and item.signal else {}
+        titles = self._feed_titles()
+        if (item, kinds, titles) == (panel.item, panel.kinds, panel.titles):
+            return
+        panel.kinds, panel.titles = kinds, titles
         panel.item = item
         panel.refresh(layout=True)
 

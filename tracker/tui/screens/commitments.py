@@ -22,14 +22,17 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.worker import get_current_worker
 
+from tracker.tui.layout import set_width_class
 from tracker.tui.search import SearchEntry, build_index
 from tracker.tui.widgets.badge import score_text, status_label, status_text
 from tracker.tui.widgets.keybar import KeyBar
+from tracker.tui.widgets.lazy import LazyText
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
 from tracker.tui.widgets.sparkline import sparkline_text
 from tracker.tui.widgets.table import FixedTable
-from tracker.types import Overview, OverviewRow, StatementSummary
+from tracker.types import Overview, OverviewRow, StatementSummary, Timeline
 
 if TYPE_CHECKING:
     from tracker.tui.host import DashboardHost
@@ -173,8 +176,8 @@ class CommitmentsScreen(Screen[None]):
         self.sort = Sort()
         #: The terminal width the columns were laid out for.
         self._width = 0
-        #: Rendered cells per commitment, valid for one overview and one column layout.
-        self._cells: dict[str, list[Text]] = {}
+        #: Cells per commitment (made when first drawn), valid for one overview and one column layout.
+        self._cells: dict[str, list[LazyText]] = {}
         self._search_timer: Timer | None = None
         #: Every commitment's text in all its languages, folded; built on the first search.
         self._search_index: dict[str, SearchEntry] | None = None
@@ -184,6 +187,7 @@ class CommitmentsScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         yield Header()
         yield Static(id="compliance")
         with Horizontal(id="filters"):
@@ -200,6 +204,13 @@ class CommitmentsScreen(Screen[None]):
         self.apply_overview(self.tracker_app.first_overview())
         self.watch(self.app, "data_version", self._on_data_changed, init=False)
         self.query_one(DataTable).focus()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """After the first paint: keep what is loaded out of the collector's way, fetch the sparklines."""
+        self.tracker_app.settle()
+        if self.overview is not None and self._waits_for_timelines(self.overview):
+            self.load_timelines()
 
     # -- data
 
@@ -210,7 +221,54 @@ class CommitmentsScreen(Screen[None]):
     def reload(self) -> None:
         """Rebuild the overview off the event loop; apply it when done."""
         overview = self.tracker_app.read_overview()
-        self.app.call_from_thread(self.apply_overview, overview)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.apply_overview, overview)
+
+    @staticmethod
+    def _waits_for_timelines(overview: Overview) -> bool:
+        return any(row.timeline is None for row in overview.rows)
+
+    @work(thread=True, exclusive=True, group="timelines", exit_on_error=False)
+    def load_timelines(self) -> None:
+        """The sparklines, after the first paint: the list shows without them first.
+
+        Counting signals per month is most of the overview's cost; the rows are
+        complete without it and the Timeline column fills in when this returns. A
+        reload meanwhile brings whole rows, which `apply_timelines` leaves as they are.
+        """
+        timelines = self.tracker_app.read_timelines()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.apply_timelines, timelines)
+
+    def apply_timelines(self, timelines: Mapping[str, Timeline]) -> None:
+        """Give each row still without one its timeline and redraw only the Timeline column."""
+        if self.overview is None:
+            return
+        changed: dict[str, OverviewRow] = {}
+        rows: list[OverviewRow] = []
+        for row in self.overview.rows:
+            found = timelines.get(row.commitment_id) if row.timeline is None else None
+            if found is not None:
+                row = changed[row.commitment_id] = replace(row, monthly=found.signals, timeline=found)
+            rows.append(row)
+        if not changed:  # a reload brought whole rows meanwhile
+            return
+        self.overview = replace(self.overview, rows=tuple(rows))
+        table = self.query_one("#commitments", FixedTable)
+        if "signals" not in table.columns:
+            self._cells.clear()
+            return
+        index = [str(key.value) for key in table.columns].index("signals")
+        width = table.columns["signals"].width  # type: ignore[index]
+        signals = next(c for c in COLUMNS if c.key == "signals")
+        for commitment_id, row in changed.items():
+            cells = self._cells.get(commitment_id)
+            if cells is None:  # not shown yet: made from the new row when it is
+                continue
+            cells[index] = self._lazy(row, signals, width)
+            if commitment_id in table.rows:
+                table.update_cell(commitment_id, "signals", cells[index])
+        self.tracker_app.settle()
 
     def apply_overview(self, overview: Overview) -> None:
         self.overview = overview
@@ -323,7 +381,7 @@ class CommitmentsScreen(Screen[None]):
                 label = WIDE_LABELS.get(column.key, column.label) if wide else column.label
                 table.columns[column.key].label = self._header(column, label)  # type: ignore[index]
 
-    def _add_group(self, table: DataTable[Any], group: Group, columns: list[tuple[Column, int]]) -> None:
+    def _add_group(self, table: FixedTable, group: Group, columns: list[tuple[Column, int]]) -> None:
         summary = group.statement
         widths = {c.key: w for c, w in columns}
         cells = {
@@ -332,14 +390,19 @@ class CommitmentsScreen(Screen[None]):
                 f"{percent_text(summary.percent)} ({summary.assessed}/{summary.commitments})", "bold"
             ),
         }
-        table.add_row(
-            *(cells.get(c.key, Text("")) for c, _ in columns), key=STATEMENT_KEY + summary.statement_id
-        )
+        lines: list[tuple[str, list[Any]]] = [
+            (STATEMENT_KEY + summary.statement_id, [cells.get(c.key, Text("")) for c, _ in columns])
+        ]
         for row in group.rows:
-            cells = self._cells.get(row.commitment_id)
-            if cells is None:
-                cells = self._cells[row.commitment_id] = [self._cell(row, c, w) for c, w in columns]
-            table.add_row(*cells, key=row.commitment_id)
+            row_cells = self._cells.get(row.commitment_id)
+            if row_cells is None:
+                row_cells = self._cells[row.commitment_id] = [self._lazy(row, c, w) for c, w in columns]
+            lines.append((row.commitment_id, row_cells))
+        table.add_keyed_rows(lines)
+
+    def _lazy(self, row: OverviewRow, column: Column, width: int) -> LazyText:
+        """The cell, made when the table first draws it (most of 1,000 rows never are)."""
+        return LazyText(lambda: self._cell(row, column, width))
 
     def _cell(self, row: OverviewRow, column: Column, width: int) -> Text:
         key = column.key
@@ -365,7 +428,8 @@ class CommitmentsScreen(Screen[None]):
             )
         if key == "latest":
             return Text(row.latest_evidence.isoformat()) if row.latest_evidence else Text("–", "bright_black")
-        # signals over the commitment's own span (statement to now), binned to the column
+        # signals over the commitment's own span (statement to now), binned to the column;
+        # empty while the timelines are still being counted (see `load_timelines`)
         if row.timeline is None:
             return sparkline_text(row.monthly[-width:] if width else row.monthly)
         return sparkline_text(row.timeline.binned(row.monthly, width or 12))

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from tracker.errors import TrackerError
+from tracker.tui.layout import set_width_class
 from tracker.tui.widgets.columns import set_columns
 from tracker.tui.widgets.keybar import KeyBar
 from tracker.tui.widgets.safe import safe_content, safe_text, shorten
@@ -94,6 +95,7 @@ class FeedsScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         yield Header()
         yield Static(id="feeds-summary")
         with Horizontal(id="poll-bar"):

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tracker.tui.layout import set_width_class
 from tracker.tui.widgets.badge import ANALYST_MARK, DERIVED_MARK, STATUS_STYLES, content_style, status_label
 from tracker.tui.widgets.table import NAVIGATION_HELP, Pane
 from tracker.types import DERIVED_STATUSES, STRENGTHS, VERDICT_SCORES
@@ -101,6 +102,7 @@ class HelpScreen(ModalScreen[None]):
         self._content = help_content(explained)
 
     def compose(self) -> ComposeResult:
+        set_width_class(self)
         with Pane(id="help-body") as body:
             body.border_title = "Help"
             body.border_subtitle = "Esc to close"

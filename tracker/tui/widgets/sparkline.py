@@ -10,19 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
+from rich.text import Span, Text
 
 BARS = "▁▂▃▄▅▆▇█"
 
 
 def sparkline_text(counts: Sequence[int], *, style: str = "cyan") -> Text:
-    """One block per month, oldest first; a month without signals is a dim dot."""
+    """One block per month, oldest first; a month without signals is a dim dot.
+
+    Made as one string with a span per run of marks (not one append per character,
+    which cost most of filling a 1,000-row table): the same text and styles.
+    """
     peak = max(counts, default=0)
-    text = Text(end="", no_wrap=True)
-    for count in counts:
+    chars: list[str] = []
+    spans: list[Span] = []
+    for index, count in enumerate(counts):
         if count <= 0 or peak <= 0:
-            text.append("·", style="bright_black")
+            chars.append("·")
+            mark_style = "bright_black"
         else:
-            level = min(len(BARS) - 1, (count * len(BARS) - 1) // peak)
-            text.append(BARS[level], style=style)
-    return text
+            chars.append(BARS[min(len(BARS) - 1, (count * len(BARS) - 1) // peak)])
+            mark_style = style
+        if spans and spans[-1].style == mark_style and spans[-1].end == index:
+            spans[-1] = Span(spans[-1].start, index + 1, mark_style)
+        else:
+            spans.append(Span(index, index + 1, mark_style))
+    return Text("".join(chars), end="", no_wrap=True, spans=spans)
