@@ -13,7 +13,8 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     available = sorted(p.stem.removeprefix("bench_") for p in Path(__file__).parent.glob("bench_*.py"))
-    chosen = argv or available
+    # Options after the names belong to the benchmarks (`python -m bench quality -v`).
+    chosen = [name for name in argv if not name.startswith("-")] or available
     unknown = sorted(set(chosen) - set(available))
     if unknown:
         print(f"bench: unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(available)}")
