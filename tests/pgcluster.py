@@ -29,7 +29,6 @@ class PgCluster:
         self.server = server
         self.folder = folder
         self._names = itertools.count(1)
-        self._made: list[str] = []
 
     def url_of(self, database: str) -> str:
         parts = urlsplit(self.url)
@@ -52,7 +51,6 @@ class PgCluster:
         """The URL of a new database (migrated, or empty)."""
         name = f"t{next(self._names)}"
         self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
-        self._made.append(name)
         return self.url_of(name)
 
     def drop(self, url: str) -> None:

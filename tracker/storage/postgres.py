@@ -291,13 +291,10 @@ class PostgresDatabase(Database):
     def data_version(self) -> tuple[int, int]:
         """Every committed write (anyone's) advances `tracker_data_version`."""
         with self._lock:
-            if self.conn.in_transaction:
+            try:
                 row = self.raw.execute("SELECT last_value FROM tracker_data_version").fetchone()
-            else:
-                try:
-                    row = self.raw.execute("SELECT last_value FROM tracker_data_version").fetchone()
-                except psycopg.Error as exc:
-                    raise self._storage_error("cannot read", exc) from None
+            except psycopg.Error as exc:
+                raise self._storage_error("cannot read", exc) from None
         return int(row[0]) if row else 0, 0
 
     def wait_for_change(self, timeout: float) -> bool:
