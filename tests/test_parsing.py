@@ -322,12 +322,12 @@ def slow_or_dying_job(
     if url.endswith("/die"):
         os._exit(1)  # a worker killed mid-parse (out of memory, a segfault in a C library)
     if url.endswith("/slow"):
-        from tracker.feeds.parsing import _ParseTimeoutError, _time_limit
+        from tracker.feeds.parsing import ParseTimeoutError, time_limit
 
         try:
-            with _time_limit(timeout):  # as parse_job does around feedparser
+            with time_limit(timeout):  # as parse_job does around feedparser
                 time.sleep(30)  # a pathological feed: feedparser has no timeout of its own
-        except _ParseTimeoutError:
+        except ParseTimeoutError:
             return (f"parsing took more than {timeout:g} s; abandoned", "hard")
     return parse_job(body, url, headers, language, timeout)
 

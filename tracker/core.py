@@ -57,8 +57,10 @@ from tracker.types import (
     IngestResult,
     LabelledItem,
     Lease,
+    MatcherTicket,
     Overview,
     PollResult,
+    Prematched,
     Quality,
     RuleStats,
     SourcedEvidence,
@@ -393,6 +395,7 @@ class Tracker:
             due_only=due_only,
             progress=progress,
             on_stored=on_stored,
+            rules=self._rules_ticket if match else None,
             settings=self._with_fulltext(settings, feeds),
         )
 
@@ -594,19 +597,30 @@ class Tracker:
         """Match these stored articles now (as on storing), keeping the status history."""
         return self._on_stored(article_ids)
 
-    def _on_stored_if_rules(self, article_ids: Sequence[int]) -> MatchSummary | None:
+    def _on_stored_if_rules(
+        self, article_ids: Sequence[int], prematched: Prematched | None = None
+    ) -> MatchSummary | None:
         """The pipeline's hook: the rules load on the first new article, not before a pass,
         so a pass where every feed answers 304 never builds the matcher."""
         if not self.matcher.rules:
             return None
-        return self._on_stored(article_ids)
+        return self._on_stored(article_ids, prematched)
 
-    def _on_stored(self, article_ids: Sequence[int]) -> MatchSummary:
+    def _rules_ticket(self) -> MatcherTicket | None:
+        """The rules for the pipeline's parse workers (None: there are none to run)."""
+        from tracker.rules.prematch import ticket_for
+
+        matcher = self.matcher
+        return ticket_for(matcher) if matcher.rules else None
+
+    def _on_stored(self, article_ids: Sequence[int], prematched: Prematched | None = None) -> MatchSummary:
         """Match newly stored articles and keep the status history of what they touched."""
         from tracker.rules.matching import match_articles
         from tracker.storage.reviews import commitments_of_articles
 
-        summary = match_articles(self.db, self.matcher, article_ids, known=self._known_commitments())
+        summary = match_articles(
+            self.db, self.matcher, article_ids, known=self._known_commitments(), prematched=prematched
+        )
         if summary.links or summary.retracted:
             touched = commitments_of_articles(self.db, article_ids)
             self.reviewer.refresh_statuses(sorted(touched), reason="new signals")

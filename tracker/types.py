@@ -615,6 +615,31 @@ class MatchResult:
     explanation: Explanation
 
 
+@dataclass(frozen=True)
+class MatcherTicket:
+    """Where a parse worker finds the rules of this pass (tracker.rules.prematch).
+
+    The matcher is pickled once per set of rules to a private file; workers load it by
+    `fingerprint`, so rules edited during a pass can never mix with the old ones.
+    """
+
+    fingerprint: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Prematched:
+    """The rules' results on new articles, computed where their entries were parsed.
+
+    `results` maps an article id to what `Matcher.match` gave on the entry it was stored
+    from (article ids set). Valid only for the rules of `fingerprint`: matching with
+    other rules ignores them and matches the stored articles itself.
+    """
+
+    fingerprint: str
+    results: Mapping[int, tuple[MatchResult, ...]]
+
+
 # ---- status and reports
 # What status derivation reads (SignalFact, SourcedEvidence) and what it says
 # (CommitmentStatus, Compliance). tracker.status computes them as pure functions; the

@@ -33,22 +33,29 @@ and the failure lists each difference.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from feedparser.mixin import _FeedParserMixin
 
 from tracker.feeds.parsing import (
     ParsedFeed,
+    ParseTimeoutError,
     _absolute,
     _entries,
     _ttl,
     check_entities,
     parse_feed,
     parse_job,
+    time_limit,
 )
 from tracker.textnorm import language_code, plain_title
+from tracker.types import MatcherTicket
+
+log = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 _A = "{" + ATOM + "}"
@@ -116,15 +123,37 @@ def parse_job_fast(
     headers: dict[str, str] | None,
     language: str | None,
     timeout: float | None = None,
+    rules: MatcherTicket | None = None,
 ) -> ParsedFeed | tuple[str, str]:
-    """`parsing.parse_job` with the fast path first (for `ParsePool(job=...)`)."""
+    """`parsing.parse_job` with the fast path first (for `ParsePool(job=...)`); with
+    `rules`, the entries are matched here too (tracker.rules.prematch)."""
     try:
-        fast = parse_fast(body, url=url, headers=headers, language=language)
+        parsed = parse_fast(body, url=url, headers=headers, language=language)
     except Exception:  # the fast path must never cost a feed: feedparser decides
-        fast = None
-    if fast is not None:
-        return fast
-    return parse_job(body, url, headers, language, timeout)
+        parsed = None
+    result = parsed if parsed is not None else parse_job(body, url, headers, language, timeout)
+    if rules is None or not isinstance(result, ParsedFeed) or not result.entries:
+        return result
+    return _with_matches(result, rules, timeout)
+
+
+def _with_matches(parsed: ParsedFeed, rules: MatcherTicket, timeout: float | None) -> ParsedFeed:
+    """The feed with each entry's rule results; without them if matching fails or takes
+    longer than `timeout` (the storage thread then matches the stored articles)."""
+    from tracker.rules.prematch import prematch, worker_matcher
+
+    try:
+        with time_limit(timeout):
+            matcher = worker_matcher(rules)
+            if matcher is None:
+                return parsed
+            matches = prematch(matcher, parsed.entries)
+    except ParseTimeoutError:
+        return parsed
+    except Exception:  # a bug here must cost only the speed-up, never the feed
+        log.exception("matching in the parse worker failed; the storage thread will match")
+        return parsed
+    return replace(parsed, matches=matches, matched_by=rules.fingerprint)
 
 
 def parse_fast(

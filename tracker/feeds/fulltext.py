@@ -36,6 +36,8 @@ class FullTextPlan:
 class FullTextStats:
     tried: int = 0
     stored: int = 0
+    #: The articles whose page was tried (stored or not): their text may have changed.
+    tried_ids: frozenset[int] = frozenset()
     refused: int = 0
     failed: int = 0
 
@@ -66,7 +68,7 @@ async def fill(
     untried = await storage(store.untried, db, list(article_ids))
     articles = await storage(articles_by_ids, db, untried)
     chosen = [a for a in articles if a.url and (every or wants(a))]  # type: ignore[union-attr]
-    stats = FullTextStats(tried=len(chosen))
+    stats = FullTextStats(tried=len(chosen), tried_ids=frozenset(a.id for a in chosen))
     if not chosen:
         return stats
     loop = asyncio.get_running_loop()

@@ -52,7 +52,7 @@ from tracker.textnorm import (
     to_plain,
     truncate,
 )
-from tracker.types import Entry
+from tracker.types import Entry, MatcherTicket, MatchResult
 
 
 def _skip_missing_sax_driver() -> None:
@@ -87,6 +87,10 @@ class ParsedFeed:
     warnings: tuple[str, ...] = ()
     #: The RSS <ttl>: how long the publisher asks readers to wait between polls.
     ttl: timedelta | None = None
+    #: Each entry's rule results, when the job was given rules (tracker.rules.prematch),
+    #: and the fingerprint of the rules that made them.
+    matches: tuple[tuple[MatchResult, ...], ...] | None = None
+    matched_by: str | None = None
 
 
 # ---------------------------------------------------------------- the entry point
@@ -154,11 +158,11 @@ def parse_job(
     `timeout` is enforced there, by an alarm: the parse stops and the worker lives on.
     """
     try:
-        with _time_limit(timeout):
+        with time_limit(timeout):
             return parse_feed(body, url=url, headers=headers, language=language)
     except FeedError as exc:
         return (exc.message, exc.kind)
-    except _ParseTimeoutError:
+    except ParseTimeoutError:
         return (f"parsing took more than {timeout:g} s; abandoned", "hard")
     except MemoryError:
         return ("parsing ran out of memory", "hard")
@@ -166,13 +170,13 @@ def parse_job(
         return ("feed nests too deeply to parse", "hard")
 
 
-class _ParseTimeoutError(BaseException):
+class ParseTimeoutError(BaseException):
     """Raised inside a worker's parse by its alarm; a BaseException, so that no
     `except Exception` in feedparser or dateparser can swallow it."""
 
 
 @contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
+def time_limit(seconds: float | None) -> Iterator[None]:
     """SIGALRM after `seconds`, only where that is safe: a worker process's main thread."""
     usable = (
         seconds
@@ -185,7 +189,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise _ParseTimeoutError
+        raise ParseTimeoutError
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, float(seconds or 0))
@@ -567,10 +571,19 @@ class ParsePool:
             return self._executor
 
     async def parse(
-        self, body: bytes, *, url: str, headers: Mapping[str, str] | None = None, language: str | None = None
+        self,
+        body: bytes,
+        *,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        language: str | None = None,
+        rules: MatcherTicket | None = None,
     ) -> ParsedFeed:
-        """Parse in the pool; raise FeedError like `parse_feed`."""
-        args = (body, url, dict(headers or {}), language, self.timeout)
+        """Parse in the pool; raise FeedError like `parse_feed`.
+
+        `rules`: also match the entries there (a job that takes them: `parse_job_fast`).
+        """
+        args = (body, url, dict(headers or {}), language, self.timeout) + ((rules,) if rules else ())
         try:
             try:
                 result = await self._attempt(self._get_executor(), args)

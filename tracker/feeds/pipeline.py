@@ -42,11 +42,25 @@ from tracker.storage import articles as article_store
 from tracker.storage import feeds as feed_store
 from tracker.storage.db import Database
 from tracker.textnorm import canonical_url
-from tracker.types import Article, Feed, FeedHealth, FeedState, IngestResult, Lease, PollResult
+from tracker.types import (
+    Article,
+    Feed,
+    FeedHealth,
+    FeedState,
+    IngestResult,
+    Lease,
+    MatcherTicket,
+    MatchResult,
+    PollResult,
+    Prematched,
+)
 
 log = logging.getLogger(__name__)
 
-OnStored = Callable[[Sequence[int]], Any]
+#: `on_stored(ids)`, or `on_stored(ids, prematched)` in a pass given `rules`.
+OnStored = Callable[..., Any]
+#: Gives the pass's rules to the parse workers (None: they cannot have them).
+RulesSource = Callable[[], MatcherTicket | None]
 Progress = Callable[[PollResult], Any]
 IngestProgress = Callable[[IngestResult], Any]
 T = TypeVar("T")
@@ -88,8 +102,13 @@ def poll_feeds(
     settings: PollSettings | None = None,
     rng: random.Random | None = None,
     lease: Lease | None = None,
+    rules: RulesSource | None = None,
 ) -> list[PollResult]:
     """Poll these feeds once; one PollResult per feed given, in the same order.
+
+    `rules`: the parse workers also match the entries with the rules it gives (both
+    cores match while the storage thread writes), and `on_stored` receives their results
+    as a second argument (`Prematched`) for the new articles they cover.
 
     `lease`: poll only the feeds this owner can claim (several watchers on one
     database: each feed is polled by one of them; see storage.feeds.claim_feeds).
@@ -107,6 +126,7 @@ def poll_feeds(
         "settings": settings,
         "rng": rng,
         "lease": lease,
+        "rules": rules,
     }
     return run_sync(lambda: poll_feeds_async(db, feeds, **coro_args))
 
@@ -122,10 +142,13 @@ async def poll_feeds_async(
     settings: PollSettings | None = None,
     rng: random.Random | None = None,
     lease: Lease | None = None,
+    rules: RulesSource | None = None,
 ) -> list[PollResult]:
     """`poll_feeds` for callers that already run an event loop (the scheduler)."""
     settings = settings or PollSettings()
-    pass_ = _Pass(db, settings, force=force, on_stored=on_stored, rng=rng or random.Random(), lease=lease)
+    pass_ = _Pass(
+        db, settings, force=force, on_stored=on_stored, rng=rng or random.Random(), lease=lease, rules=rules
+    )
     return await pass_.run(feeds, due_only=due_only, progress=progress)
 
 
@@ -141,8 +164,11 @@ class _Pass:
         on_stored: OnStored | None,
         rng: random.Random,
         lease: Lease | None = None,
+        rules: RulesSource | None = None,
     ) -> None:
         self.db = db
+        self.rules = rules
+        self.ticket: asyncio.Future[MatcherTicket | None] | None = None
         self.lease = lease
         self.owner = lease.owner if lease else None
         self.settings = settings
@@ -280,14 +306,18 @@ class _Pass:
             return await self._save_only(feed, state, outcome, fetched)
         try:
             parsed = await pool.parse(
-                fetched.body, url=fetched.final_url, headers=fetched.headers, language=feed.language
+                fetched.body,
+                url=fetched.final_url,
+                headers=fetched.headers,
+                language=feed.language,
+                rules=await self._ticket(),
             )
         except FeedError as exc:
             outcome = replace(_outcome(fetched), status="error", error=exc.message, error_kind=exc.kind)
             return await self._save_only(feed, state, outcome, fetched)
         outcome = replace(_outcome(fetched), body_hash=body_hash, ttl=parsed.ttl)
         fetched = replace(fetched, body=None)  # let the body go before storing
-        result = await self._in_writer(self._store, feed, state, outcome, fetched, parsed)
+        result, prematched = await self._in_writer(self._store, feed, state, outcome, fetched, parsed)
         if not result.article_ids:
             return result
         warnings = list(result.warnings)
@@ -305,19 +335,36 @@ class _Pass:
                     in_writer=self._in_writer,
                 )
                 fulltext = stats.stored
+                if prematched:  # these articles now have their page's text too
+                    prematched = {i: found for i, found in prematched.items() if i not in stats.tried_ids}
             except Exception as exc:  # the articles are stored; their summaries still match
                 log.exception("full text for %s failed", feed.name)
                 warnings.append(f"fetching full text failed: {type(exc).__name__}: {exc}")
         if self.on_stored is not None:
+            given = Prematched(parsed.matched_by, prematched) if prematched and parsed.matched_by else None
             warnings.extend(
-                await self._in_writer(_call_hook, self.on_stored, list(result.article_ids), feed.name)
+                await self._in_writer(_call_hook, self.on_stored, list(result.article_ids), feed.name, given)
             )
         return replace(result, warnings=tuple(warnings), fulltext=fulltext)
 
+    async def _ticket(self) -> MatcherTicket | None:
+        """The rules for the parse workers, made once per pass, at its first body.
+
+        In the storage thread, where the rules load anyway for matching: a pass of 304s
+        never builds them. The first bodies wait for them (about half a second, while
+        the parse workers start), so that every feed is matched in the workers.
+        """
+        if self.rules is None:
+            return None
+        if self.ticket is None:
+            self.ticket = asyncio.get_running_loop().run_in_executor(self.writer, _safe_ticket, self.rules)
+        return await asyncio.shield(self.ticket)
+
     def _store(
         self, feed: Feed, state: FeedState, outcome: Outcome, fetched: FetchResult, parsed: ParsedFeed
-    ) -> PollResult:
-        """Entries and the feed's new state in one transaction (full text and the rules hook follow)."""
+    ) -> tuple[PollResult, dict[int, tuple[MatchResult, ...]]]:
+        """Entries and the feed's new state in one transaction (full text and the rules hook
+        follow); and the workers' rule results of the new articles, by id."""
         now = _now()
         with self.db.transaction() as conn:
             stats = article_store.store_entries(conn, feed.name, parsed.entries, now)
@@ -328,9 +375,12 @@ class _Pass:
             if self.owner:
                 feed_store.release_feeds(conn, [feed.name], self.owner)
         warnings = list(parsed.warnings)
-        return _result(
+        result = _result(
             feed, new_state, outcome, fetched, stats=stats, warnings=warnings, entries=len(parsed.entries)
         )
+        if parsed.matches is None:
+            return result, {}
+        return result, {i: parsed.matches[n] for i, n in zip(stats.new_ids, stats.new_entries, strict=True)}
 
     async def _save_only(
         self,
@@ -410,11 +460,26 @@ def _skipped(feed: Feed, state: FeedState, reason: str) -> PollResult:
     return PollResult(feed=feed.name, url=state.url, status="skipped", note=reason, next_due=state.next_due)
 
 
-def _call_hook(hook: OnStored, ids: Sequence[int], source: str) -> list[str]:
+def _safe_ticket(rules: RulesSource) -> MatcherTicket | None:
+    """The rules' ticket; a failure (rules that do not load) leaves matching to the hook,
+    which reports it on each feed as it always did."""
+    try:
+        return rules()
+    except Exception as exc:
+        log.debug("the parse workers get no rules: %s", exc)
+        return None
+
+
+def _call_hook(
+    hook: OnStored, ids: Sequence[int], source: str, prematched: Prematched | None = None
+) -> list[str]:
     """Run `on_stored`; its failure is a warning on this feed: the articles are stored, and
     `tracker match` can link them later."""
     try:
-        hook(list(ids))
+        if prematched is None:
+            hook(list(ids))
+        else:
+            hook(list(ids), prematched)
     except TrackerError as exc:  # a full disk, rules that changed meanwhile: one line
         log.error("on_stored failed for %s: %s", source, exc)
         return [f"matching the new articles failed: {exc}"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import partial
 
@@ -35,7 +35,7 @@ from tracker.rules.automaton import Matcher
 from tracker.storage import signals as store
 from tracker.storage.db import Database
 from tracker.storage.signals import SignalDraft, StoredSignal, SyncPlan
-from tracker.types import Article, MatchResult
+from tracker.types import Article, MatchResult, Prematched
 
 _RELATION_ORDER = {"contradicts": 0, "supports": 1, "context": 2}
 
@@ -161,14 +161,31 @@ def plan_sync(
 
 
 def match_articles(
-    db: Database, matcher: Matcher, article_ids: Sequence[int], *, known: Collection[str] | None = None
+    db: Database,
+    matcher: Matcher,
+    article_ids: Sequence[int],
+    *,
+    known: Collection[str] | None = None,
+    prematched: Prematched | None = None,
 ) -> MatchSummary:
-    """Match these stored articles and sync their signals (idempotent; `known`: see plan_sync)."""
+    """Match these stored articles and sync their signals (idempotent; `known`: see plan_sync).
+
+    `prematched`: results already computed in a parse worker (tracker.rules.prematch),
+    used for the articles they cover when they come from these very rules; the others
+    are read back and matched here. Either way the same signals are written.
+    """
     started = time.perf_counter()
     summary = MatchSummary()
     ids = sorted(set(article_ids))
+    ready = prematched.results if prematched and prematched.fingerprint == matcher.fingerprint else {}
     for start in range(0, len(ids), 500):
-        summary.add(_match_batch(db, matcher, store.articles_by_ids(db, ids[start : start + 500]), known))
+        chunk = ids[start : start + 500]
+        done = [i for i in chunk if i in ready]
+        rest = [i for i in chunk if i not in ready]
+        articles = store.articles_by_ids(db, rest) if rest else []
+        results = [replace(r, article_id=i) for i in done for r in ready[i]]
+        results += [result for article in articles for result in matcher.match(article)]
+        summary.add(_sync_batch(db, matcher, done + [a.id for a in articles], results, known))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -195,12 +212,20 @@ def _match_batch(
     db: Database, matcher: Matcher, articles: list[Article], known: Collection[str] | None = None
 ) -> MatchSummary:
     results = [result for article in articles for result in matcher.match(article)]
+    return _sync_batch(db, matcher, [a.id for a in articles], results, known)
+
+
+def _sync_batch(
+    db: Database,
+    matcher: Matcher,
+    article_ids: list[int],
+    results: list[MatchResult],
+    known: Collection[str] | None,
+) -> MatchSummary:
     drafts = drafts_for(results)
-    plan = store.sync_signals(
-        db, [a.id for a in articles], drafts, partial(plan_sync, known=known), rules=_claim(matcher)
-    )
+    plan = store.sync_signals(db, article_ids, drafts, partial(plan_sync, known=known), rules=_claim(matcher))
     return MatchSummary(
-        articles=len(articles),
+        articles=len(article_ids),
         links=len(drafts),
         added=len(plan.inserts),
         updated=len(plan.updates),

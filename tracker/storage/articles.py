@@ -42,6 +42,8 @@ class StoreStats:
     """What storing one batch did. `new_ids` and `updated_ids` go to the rules engine."""
 
     new_ids: list[int] = field(default_factory=list)
+    #: The index in the batch of the entry each new article was made from (as `new_ids`).
+    new_entries: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     #: Entries that matched a stored article and changed nothing (or were not allowed to).
     duplicates: int = 0
@@ -99,7 +101,7 @@ def _store(conn: Connection, feed: str, entries: Sequence[Entry], now: datetime,
     links: list[tuple[str, str, int, str]] = []
     pending: dict[int, str] = {}  # ids assigned in this batch, not written yet: their content hash
     next_id = _next_id(conn) if bulk else 0
-    for entry, key in zip(entries, keys, strict=True):
+    for index, (entry, key) in enumerate(zip(entries, keys, strict=True)):
         if entry.canonical_url in found.dead or _feed_key(feed, entry.guid) in found.dead:
             stats.tombstoned += 1
             continue
@@ -135,6 +137,7 @@ def _store(conn: Connection, feed: str, entries: Sequence[Entry], now: datetime,
         found.by_guid[entry.guid] = other_id
         if inserted:
             stats.new_ids.append(other_id)
+            stats.new_entries.append(index)
             if entry.canonical_url:
                 found.by_url[entry.canonical_url] = other_id
         else:
