@@ -998,7 +998,9 @@ def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
     on most articles naming both parties, only for `_explain` to reject them.
     """
     [single] = key.variants if len(key.variants) == 1 else [None]
-    if single is not None and (single.tail is None or len(single.stems) == 1):
+    if single is not None and (
+        single.tail is None or len(single.stems) == 1 or single.tail.pattern == _WORD_REST
+    ):
         return (key.length, key.check_start, single.gid, single.check_end and not single.stems)
     forms = tuple(
         (
@@ -1277,7 +1279,7 @@ def _compile_rule(
 def _key_and_tail(term: Term) -> tuple[str, str | None]:
     """The automaton key of a term, and for "виртуальн* реальност*" the pattern of the rest.
 
-    Only the first word goes into the automaton; a word ending in * continues with any
+    The words up to the first open-ended one go into the automaton; a word ending in * continues with any
     letters or digits; words are separated by one space (the text is normalised). A
     stemmed word is looked for by what all its forms start with (`stems.key_of`) and
     continues with any letters; `_Variant.stop` then checks each word's stem.
@@ -1286,10 +1288,16 @@ def _key_and_tail(term: Term) -> tuple[str, str | None]:
         words = term.norm.split(" ")
         keys = [key_of(w) if wanted else w.rstrip("*") for w, wanted in zip(words, term.stems, strict=True)]
         open_ended = [bool(wanted) or w.endswith("*") for w, wanted in zip(words, term.stems, strict=True)]
-        pattern = _WORD_REST if open_ended[0] else ""
-        for key, more in zip(keys[1:], open_ended[1:], strict=True):
+        # The key runs on while the text is literal: "e commerc" for "e-commerce", not "e",
+        # "the present" for "the present agreement", not "the". A first word alone would
+        # be a hit at every "e" or "the" of a text, each checked and dropped in Python.
+        last = 0
+        while not open_ended[last] and last + 1 < len(keys):
+            last += 1
+        pattern = _WORD_REST if open_ended[last] else ""
+        for key, more in zip(keys[last + 1 :], open_ended[last + 1 :], strict=True):
             pattern += " " + re.escape(key) + (_WORD_REST if more else "")
-        return keys[0], pattern
+        return " ".join(keys[: last + 1]), pattern
     if "*" not in term.norm:
         return term.norm, None
     first, *rest = term.norm.split(" ")
