@@ -72,9 +72,9 @@ def ingest_once(target: str | Path, port: int, feeds_n: int) -> tuple[float, int
     from tracker.storage import open_database
 
     db = open_database(target)
-    hook, _ = _matcher_hook(db)
+    hook, _, rules = _matcher_hook(db)
     started = time.perf_counter()
-    results = poll_feeds(db, _feeds(port, feeds_n), settings=_settings(), on_stored=hook)
+    results = poll_feeds(db, _feeds(port, feeds_n), settings=_settings(), on_stored=hook, rules=rules)
     elapsed = time.perf_counter() - started
     db.close()
     return elapsed, sum(r.new for r in results)
@@ -89,7 +89,7 @@ def _watcher(url: str, port: int, feeds_n: int, index: int, queue: Any) -> None:
     from tracker.types import Lease
 
     db = open_database(url)
-    hook, _ = _matcher_hook(db)
+    hook, _, rules = _matcher_hook(db)
     lease = Lease(f"bench-{index}-{os.getpid()}", timedelta(minutes=5))
     feeds = _feeds(port, feeds_n)
     random.Random(index).shuffle(feeds)
@@ -97,7 +97,9 @@ def _watcher(url: str, port: int, feeds_n: int, index: int, queue: Any) -> None:
     started = time.perf_counter()
     for start in range(0, len(feeds), BATCH):
         batch = feeds[start : start + BATCH]
-        results = poll_feeds(db, batch, settings=_settings(), on_stored=hook, due_only=True, lease=lease)
+        results = poll_feeds(
+            db, batch, settings=_settings(), on_stored=hook, rules=rules, due_only=True, lease=lease
+        )
         polled += sum(1 for r in results if r.status != "skipped")
         new += sum(r.new for r in results)
     db.close()

@@ -242,15 +242,16 @@ def _claim(matcher: Matcher) -> store.RulesClaim:
     return store.RulesClaim(matcher.fingerprint, getattr(matcher, "loaded_at", 0.0))
 
 
-def make_on_stored(db: Database, matcher: Callable[[], Matcher]) -> Callable[[Sequence[int]], MatchSummary]:
-    """The watcher's hook: called with the ids of each poll's new or changed articles.
+def make_on_stored(db: Database, matcher: Callable[[], Matcher]) -> Callable[..., MatchSummary]:
+    """The watcher's hook: called with the ids of each poll's new or changed articles
+    (and, in a pass given rules, the parse workers' results: `Prematched`).
 
     `matcher` is called every time, so a watcher that reloads its rules when the files
     change hands the new matcher to the next poll without re-wiring the hook.
     """
 
-    def on_stored(article_ids: Sequence[int]) -> MatchSummary:
-        return match_articles(db, matcher(), article_ids)
+    def on_stored(article_ids: Sequence[int], prematched: Prematched | None = None) -> MatchSummary:
+        return match_articles(db, matcher(), article_ids, prematched=prematched)
 
     return on_stored
 
