@@ -41,6 +41,14 @@ ITEMS = [
         "language": "zh",
     },
     {
+        "id": "ru-media-pair",
+        "title": "СМИ России и Китая подписали соглашение о сотрудничестве",
+        "description": "Церемония прошла в Москве. Посол сообщил, что стороны провели 400 мероприятий.",
+        "link": "https://example.org/ru-media-pair",
+        "date_published": "2018-01-26",
+        "language": "ru",
+    },
+    {
         "id": "en-precursor",
         "title": "China and Russia sign media forum agreement",
         "description": "The agreement was signed in Moscow on 8 May 2015.",
@@ -89,6 +97,18 @@ def test_explain_says_which_date_counted_and_where_the_scope_held(matched: Path)
     assert "LINKED" in result.out
     assert "within 20 words" in result.out or "in one sentence" in result.out
     assert "(published), after the commitment (2016-10-29)" in result.out
+
+
+def test_none_in_scope_keeps_a_reporting_verb_elsewhere_from_undoing_the_act(matched: Path) -> None:
+    """`media-pair-cooperation` keeps "сообщили" out of its scope only: the ambassador who
+    "сообщил" two sentences on does not undo the media agreement."""
+    article = _article_id(matched, "https://example.org/ru-media-pair")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    assert result.code == 0, result.err
+    assert "media-pair-cooperation → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
+    assert "the scope must hold where they are not" in result.out
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/ru-media-pair", "cn-ru-2016-internet-media-forum/2") in linked
 
 
 def test_rules_stats_learns_from_reviews(matched: Path) -> None:

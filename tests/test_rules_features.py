@@ -103,6 +103,53 @@ def test_scope_is_validated(tmp_path: Path) -> None:
     assert any("scope: expected sentence, article or {near: N}" in str(p) for p in problems)
 
 
+# ---------------------------------------------------------------- none in the scope
+
+
+@pytest.mark.parametrize(
+    ("kept", "excluded"),
+    [
+        (
+            "China and Russia signed a media memorandum. The ambassador reported on other matters.",
+            "China and Russia reported that a media memorandum was signed.",
+        ),
+        (
+            "Россия и Китай подписали меморандум о СМИ. Посол сообщил и о другом.",
+            "Россия и Китай сообщили, что подписали меморандум о СМИ.",
+        ),
+        ("中俄签署媒体备忘录。另据报道,天气晴朗。", "据报道,中俄签署媒体备忘录。"),
+    ],
+)
+def test_none_in_scope_excludes_only_where_the_conditions_meet(
+    tmp_path: Path, kept: str, excluded: str
+) -> None:
+    terms = "[memorandum, signed, меморандум, подписали, 备忘录, 签署]"
+    stop = "[reported, сообщили, 据报道]"
+    body = f"    scope: sentence\n    all: [$china, $russia]\n    any: {terms}\n    none_in_scope: {stop}\n"
+    m = rule(tmp_path, body)
+    assert linked(m, "News", kept) == {("r1", "demo/1")}
+    assert linked(m, "News", excluded) == set()
+    # The same terms under `none` exclude the article wherever they are.
+    strict = build(tmp_path / "strict", BASE + body.replace("none_in_scope", "none"))
+    assert linked(strict, "News", kept) == set()
+
+
+def test_none_in_scope_is_explained_and_needs_a_scope(tmp_path: Path) -> None:
+    from tests.test_rules_model import make_workspace, statements_of
+    from tracker.rules import load_rules
+
+    body = "    scope: sentence\n    all: [$china, $russia]\n    any: [memorandum, signed]\n"
+    m = rule(tmp_path, body + "    none_in_scope: [reported]\n")
+    [explanation] = m.explain(article("China and Russia reported that a memorandum was signed."))
+    scope = next(c for c in explanation.conditions if c.condition == "scope")
+    assert not scope.held and "without reported (none_in_scope)" in scope.detail
+    assert not explanation.linked
+    unscoped = BASE + "    phrases: [media forum]\n    none_in_scope: [reported]\n"
+    root = make_workspace(tmp_path / "ws2", unscoped)
+    _rules, problems = load_rules(root / "rules", statements_of(root))
+    assert any("none_in_scope" in str(p) and "needs a scope" in str(p) for p in problems)
+
+
 # ---------------------------------------------------------------- morphology
 
 
@@ -192,6 +239,26 @@ def test_belarus_does_not_hold_russia(tmp_path: Path) -> None:
             "The agreement signed on 8 May 2015 in Moscow was published today.",
             datetime(2019, 3, 1, tzinfo=UTC),
             False,
+        ),
+        # Dated after; the lede recalls an earlier decision but also names the later years
+        # it led to: the act may be one of those years'.
+        (
+            "China and Russia sign information security agreement",
+            "In May 2015 the leaders agreed to hold joint years in 2016 and 2017; the agreement crowns them.",
+            datetime(2017, 7, 2, tzinfo=UTC),
+            True,
+        ),
+        (
+            "Китай и Россия подписали соглашение об информационной безопасности",
+            "В мае 2015 года лидеры решили провести в 2017 году перекрестные годы; соглашение подписано.",
+            datetime(2017, 7, 2, tzinfo=UTC),
+            True,
+        ),
+        (
+            "中俄签署信息安全协议",
+            "2015年5月,两国领导人商定把2016年和2017年定为交流年,双方签署信息安全协议。",
+            datetime(2017, 7, 2, tzinfo=UTC),
+            True,
         ),
         # Dated after; history further down does not date the act.
         (

@@ -806,16 +806,20 @@ def _scope_result(
     rule = compiled.rule
     text = prepared.text
     span = _scope_span(compiled, found, prepared)
+    excluded = sorted({term.text for term, _hit, _bit in found.get("none_in_scope", [])})
+    unless = f" without {', '.join(excluded)} (none_in_scope)" if excluded else ""
     if rule.scope == "sentence":
         if span is not None:
             quoted = text[span[0] : span[1]].strip(" \x00")
             return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
-        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+        return ConditionResult(
+            "scope", False, "no single sentence holds a term of every group and the score" + unless
+        )
     near = rule.near or 0
     if span is not None:
         return ConditionResult("scope", True, f"within {near} words: {_clip(text[span[0] : span[1]])}")
     return ConditionResult(
-        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
+        "scope", False, f"no {near}-word stretch holds a term of every group and the score" + unless
     )
 
 
@@ -827,9 +831,12 @@ def _scope_span(
     rule = compiled.rule
     groups = [name for name, _group, _bits in compiled.groups if name.startswith("all")]
     evidence = found.get("any", []) + found.get("phrases", [])
+    excluded = [hit for _t, hit, _b in found.get("none_in_scope", [])]
     text = prepared.text
 
     def holds(start: int, end: int) -> bool:
+        if excluded and any(start <= hit.start and hit.end <= end for hit in excluded):
+            return False
         for name in groups:
             if not any(start <= hit.start and hit.end <= end for _t, hit, _b in found.get(name, [])):
                 return False
@@ -910,7 +917,11 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
         needed = may_hold_year(lede) and any(year <= last_year for year in _years_in(lede))
         mentioned = prepared.mentioned() if needed else []
         written = [m for m in mentioned if m.day <= published and m.text in lede]
-        if written and max(m.day for m in written) < made:
+        # A lede that recalls an earlier decision also names the years it led to
+        # ("2015年5月…商定把2016年和2017年定为中俄媒体交流年"): a year written in the lede
+        # from the commitment's year up to publication says the act may be later.
+        later_year = any(made.year <= year <= published.year for year, _q in mentioned_years(lede))
+        if written and not later_year and max(m.day for m in written) < made:
             latest = max(written, key=lambda m: m.day)
             return ConditionResult(
                 "act",
@@ -1050,7 +1061,7 @@ def _field_index(position: int, summary_at: int, content_at: int) -> int:
 
 def _gates(result: ConditionResult) -> bool:
     """`any` and `phrases` only feed the score; every other condition must hold."""
-    return result.condition not in ("any", "phrases")
+    return result.condition not in ("any", "phrases", "none_in_scope")
 
 
 def _group_result(
@@ -1062,6 +1073,13 @@ def _group_result(
         if hits:
             return ConditionResult("none", False, f"excluded by: {', '.join(terms)}", hits)
         return ConditionResult("none", True, f"none of: {group.label()}")
+    if condition == "none_in_scope":
+        # Not a gate: the scope is looked for only where none of these terms are.
+        if hits:
+            return ConditionResult(
+                condition, True, f"found {', '.join(terms)}: the scope must hold where they are not", hits
+            )
+        return ConditionResult(condition, True, f"none of: {group.label()} (in the scope)")
     if condition.startswith(("all", "anywhere")):
         label = f"needs one of: {group.label()}" + (
             " (anywhere in the article)" if condition.startswith("anywhere") else ""
@@ -1210,7 +1228,14 @@ def _compile_rule(
     named = [(f"all[{i}]", g) for i, g in enumerate(rule.all)]
     named += [(f"anywhere[{i}]", g) for i, g in enumerate(rule.anywhere)]
     named += [
-        (name, g) for name, g in (("any", rule.any), ("phrases", rule.phrases), ("none", rule.none)) if g
+        (name, g)
+        for name, g in (
+            ("any", rule.any),
+            ("phrases", rule.phrases),
+            ("none", rule.none),
+            ("none_in_scope", rule.none_in_scope),
+        )
+        if g
     ]
     for condition, group in named:
         group_mask = 0
@@ -1319,6 +1344,7 @@ def _fingerprint(compiled: Sequence[_CompiledRule]) -> str:
                 "any": group(rule.any),
                 "phrases": group(rule.phrases),
                 "none": group(rule.none),
+                "none_in_scope": group(rule.none_in_scope),
                 "dates": None
                 if dates is None
                 else [dates.window, str(dates.after), str(dates.before), str(dates.within), dates.mentioned],
