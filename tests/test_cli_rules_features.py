@@ -49,6 +49,22 @@ ITEMS = [
         "language": "ru",
     },
     {
+        "id": "zh-year-aside",
+        "title": "纪录片在莫斯科开播",
+        "description": "中俄两国媒体联合制作的纪录片今天开播,是中俄媒体交流年的重点项目。",
+        "link": "https://example.org/zh-year-aside",
+        "date_published": "2017-04-05",
+        "language": "zh",
+    },
+    {
+        "id": "ru-meeting-day",
+        "title": "Россия и Китай договорились о сотрудничестве в сфере информационной безопасности",
+        "description": "Совместное заявление подписано в Пекине 25 июня.",
+        "link": "https://example.org/ru-meeting-day",
+        "date_published": None,
+        "language": "ru",
+    },
+    {
         "id": "en-precursor",
         "title": "China and Russia sign media forum agreement",
         "description": "The agreement was signed in Moscow on 8 May 2015.",
@@ -109,6 +125,21 @@ def test_none_in_scope_keeps_a_reporting_verb_elsewhere_from_undoing_the_act(mat
     assert "the scope must hold where they are not" in result.out
     linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
     assert ("https://example.org/ru-media-pair", "cn-ru-2016-internet-media-forum/2") in linked
+
+
+def test_a_gate_in_the_title_and_the_meetings_day_explained(matched: Path) -> None:
+    """`in_title`: the Media Exchange Year named only as the frame of a documentary is not a
+    report of the Years; an undated report naming the statement's day is the meeting."""
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/zh-year-aside", "cn-ru-2016-internet-media-forum/ten-fields") not in linked
+    assert not any(url == "https://example.org/ru-meeting-day" for url, _ in linked)
+    article = _article_id(matched, "https://example.org/zh-year-aside")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/ten-fields", workspace=matched)
+    assert result.code == 0, result.err
+    assert "(in the title)" in result.out and "none found there" in result.out
+    article = _article_id(matched, "https://example.org/ru-meeting-day")
+    result = run_cli("explain", article, "cn-ru-2016-information-space/preamble-dialogue", workspace=matched)
+    assert "names the day of the meeting that made the commitment ('25 июня', 2016-06-25)" in result.out
 
 
 def test_rules_stats_learns_from_reviews(matched: Path) -> None:

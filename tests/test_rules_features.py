@@ -150,6 +150,48 @@ def test_none_in_scope_is_explained_and_needs_a_scope(tmp_path: Path) -> None:
     assert any("none_in_scope" in str(p) and "needs a scope" in str(p) for p in problems)
 
 
+# ---------------------------------------------------------------- gates in the title
+
+
+@pytest.mark.parametrize(
+    ("about", "aside"),
+    [
+        (
+            ("Media Exchange Year closes in Moscow", "China and Russia held 400 joint media events."),
+            (
+                "Documentary premieres in Moscow",
+                "China and Russia held 400 joint media events, a Media Exchange Year project.",
+            ),
+        ),
+        (
+            ("Годы обменов СМИ завершены", "Россия и Китай провели 400 совместных мероприятий СМИ."),
+            (
+                "Премьера фильма в Москве",
+                "Россия и Китай провели 400 совместных мероприятий СМИ в рамках Годов обменов СМИ.",
+            ),
+        ),
+        (
+            ("中俄媒体交流年圆满落幕", "中俄两国媒体共同举办400项活动。"),
+            ("纪录片在莫斯科开播", "中俄两国媒体共同举办400项活动,是媒体交流年项目。"),
+        ),
+    ],
+)
+def test_in_title_gates_hold_only_in_the_title(
+    tmp_path: Path, about: tuple[str, str], aside: tuple[str, str]
+) -> None:
+    body = (
+        "    all: [$china, $russia]\n"
+        "    in_title: [[media exchange year, годы обменов сми, 媒体交流年]]\n"
+        "    phrases: [joint media events, совместных мероприятий, 共同举办]\n"
+    )
+    m = rule(tmp_path, body)
+    assert linked(m, *about) == {("r1", "demo/1")}
+    assert linked(m, *aside) == set()
+    [explanation] = m.explain(article(*aside))
+    gate = next(c for c in explanation.conditions if c.condition == "in_title[0]")
+    assert not gate.held and "(in the title)" in gate.detail and "none found there" in gate.detail
+
+
 # ---------------------------------------------------------------- morphology
 
 
@@ -309,6 +351,28 @@ def test_a_report_of_the_meeting_that_made_the_commitment_is_not_its_follow_up(t
     assert linked(
         m, "Information security agreement implemented", published=datetime(2017, 7, 20, tzinfo=UTC)
     ) == {("r1", "demo/1")}
+
+
+@pytest.mark.parametrize(
+    ("meeting_day", "later_day"),
+    [
+        ("Adopted in Beijing on 25 June.", "Signed in Moscow on 4 July."),
+        ("Принято в Пекине 25 июня.", "Подписано в Москве 4 июля."),
+        ("6月25日在北京通过。", "7月4日在莫斯科签署。"),
+    ],
+)
+def test_an_undated_report_naming_the_meetings_day_is_the_meeting(
+    tmp_path: Path, meeting_day: str, later_day: str
+) -> None:
+    """No year anywhere: the statement's own day and month (25 June 2016) make the item a
+    report of the meeting; another day leaves it undated, and linked."""
+    m = rule(tmp_path, "    phrases: [information security agreement]\n")
+    title = "China and Russia information security agreement"
+    assert linked(m, title, meeting_day, published=None) == set()
+    assert linked(m, title, later_day, published=None) == {("r1", "demo/1")}
+    [explanation] = m.explain(article(title, meeting_day, published=None))
+    act = next(c for c in explanation.conditions if c.condition == "act")
+    assert not act.held and "names the day of the meeting" in act.detail
 
 
 def test_the_commitments_own_text_is_not_news_about_it() -> None:

@@ -656,6 +656,7 @@ class Tracker:
         kinds |= {
             f"anywhere[{n}]": "party" if g.name in parties else "gate" for n, g in enumerate(rule.anywhere)
         }
+        kinds |= {f"in_title[{n}]": "gate" for n in range(len(rule.in_title))}
         return kinds | {"any": "term", "phrases": "phrase", "none": "generic", "none_in_scope": "generic"}
 
     def term_kinds(self, rule_ids: Sequence[str], parties: Sequence[str]) -> dict[str, str]:

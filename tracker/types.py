@@ -570,6 +570,9 @@ class Rule:
     #: sentence or stretch without any of them ("СМИ двух стран сообщили" is media
     #: reporting, but "посол сообщил" further on does not undo a media agreement).
     none_in_scope: TermGroup | None = None
+    #: Groups that must each have a term in the title: what the item is about ("中俄媒体
+    #:交流年" in the title reports the Year; in the body it is the frame of another act).
+    in_title: tuple[TermGroup, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,40 @@ def mentioned_years(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december")  # fmt: skip
+_MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+              "октября", "ноября", "декабря")  # fmt: skip
+_MONTH_NUMBER = {name: n for names in (_MONTHS_EN, _MONTHS_RU) for n, name in enumerate(names, 1)}
+#: A day and a month without a year: "25 June", "June 25", "25 июня", "6月25日".
+_DAY_MONTH = re.compile(
+    r"\b(\d{1,2})\s+(" + "|".join(_MONTHS_EN + _MONTHS_RU) + r")\b(?!,?\s*(?:19|20)\d{2})"
+    r"|\b(" + "|".join(_MONTHS_EN) + r")\s+(\d{1,2})\b(?!,?\s*(?:19|20)\d{2})"
+    r"|(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]",
+    re.IGNORECASE,
+)
+
+
+def mentioned_days_of_month(text: str) -> list[tuple[int, int, str]]:
+    """(month, day, quoted) for each day written without its year ("25 июня", "6月25日").
+
+    For an undated article: the day alone cannot date an act, but a report that names the
+    very day a statement was adopted is, with no year to say otherwise, a report of it.
+    """
+    out: list[tuple[int, int, str]] = []
+    for match in _DAY_MONTH.finditer(text[:SEARCH_LIMIT]):
+        day_a, month_a, month_b, day_b, month_c, day_c = match.groups()
+        if month_a:
+            month, day = _MONTH_NUMBER[month_a.lower()], int(day_a)
+        elif month_b:
+            month, day = _MONTH_NUMBER[month_b.lower()], int(day_b)
+        else:
+            month, day = int(month_c), int(day_c)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.append((month, day, match.group(0).strip()))
+    return out
+
+
 _SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["month", "year"]}
 _EXPLICIT = re.compile(
     r"(?:19|20)\d{2}-\d{2}-\d{2}"

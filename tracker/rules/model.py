@@ -52,6 +52,7 @@ RULE_KEYS = (
     "scope",
     "anywhere",
     "none_in_scope",
+    "in_title",
 )
 TARGET_KEYS = ("commitments", "statements", "tags")
 DATE_KEYS = ("window", "after", "before", "within", "mentioned")
@@ -216,6 +217,7 @@ class _RuleReader:
         fields = self._fields(node, field)
         all_groups = self._all(node, field)
         anywhere = self._all(node, field, "anywhere")
+        in_title = self._all(node, field, "in_title")
         any_group = self._group(node, "any", field)
         phrases = self._group(node, "phrases", field, phrase=True)
         none_group = self._group(node, "none", field)
@@ -231,6 +233,10 @@ class _RuleReader:
                 node.line_of("none_in_scope"),
                 f"{field}.none_in_scope",
                 "needs a scope (sentence or {near: N}); without one, write the terms under `none`",
+            )
+        if in_title and fields is not None and "title" not in fields:
+            check.add(
+                node.line_of("in_title"), f"{field}.in_title", "the rule does not read the title (fields)"
             )
         for key, value in (("weight", weight), ("min_score", min_score)):
             if key in node and value <= 0:
@@ -256,6 +262,7 @@ class _RuleReader:
             near=near,
             anywhere=anywhere,
             none_in_scope=none_in_scope,
+            in_title=in_title,
         )
 
     def _scope(self, node: LineMap, field: str) -> tuple[str, int | None]:
