@@ -267,6 +267,20 @@ def test_belarus_does_not_hold_russia(tmp_path: Path) -> None:
             False,
         ),
         ("中俄签署信息安全协议", "双方于2015年5月8日在莫斯科签署协议。", None, False),
+        # Undated; a decade recalled ("in the 1980s", "в 1980-х", "1980年代") dates no act.
+        (
+            "China and Russia sign information security agreement",
+            "Their cooperation began in the 1980s.",
+            None,
+            True,
+        ),
+        (
+            "Китай и Россия подписали соглашение об информационной безопасности",
+            "Сотрудничество началось еще в 1980-х.",
+            None,
+            True,
+        ),
+        ("中俄签署信息安全协议", "两国合作始于1980年代。", None, True),
         # Undated, the text dates the act after it.
         (
             "China and Russia sign information security agreement",

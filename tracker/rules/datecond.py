@@ -213,10 +213,13 @@ def may_hold_year(text: str) -> bool:
 
 #: A year written as the time of something: "in 2015", "since 2015", "в 2015 году",
 #: "2015 г.", "2015年" (a bare number might be a count or a price, so it needs these words).
+#: A decade ("1980-х", "1980s", "80年代") dates no act: history recalled, not a year.
+_DECADE = r"(?![-\u2010-\u2014]?(?:х|е|ые|ых|s)\b|'s\b)"
 _YEAR = re.compile(
     r"\b(?:in|since|from|of|until|by|в|с|до|к|году?|г\.)\s+((?:19|20)\d{2})\b"
-    r"|\b((?:19|20)\d{2})\s*(?:году|года|год|г\.|гг\.)"
-    r"|((?:19|20)\d{2})\s*年",
+    + _DECADE
+    + r"|\b((?:19|20)\d{2})\s*(?:году|года|год|г\.|гг\.)"
+    r"|((?:19|20)\d{2})\s*年(?!代)",
     re.IGNORECASE,
 )
 
