@@ -65,6 +65,14 @@ ITEMS = [
         "language": "ru",
     },
     {
+        "id": "zh-pinyin",
+        "title": "中俄(zhōng é)媒体(méitǐ)论坛(lùntán)在北京举行",
+        "description": "两国媒体签署多项合作协议。",
+        "link": "https://example.org/zh-pinyin",
+        "date_published": "2024-05-20",
+        "language": "zh",
+    },
+    {
         "id": "en-precursor",
         "title": "China and Russia sign media forum agreement",
         "description": "The agreement was signed in Moscow on 8 May 2015.",
@@ -140,6 +148,16 @@ def test_a_gate_in_the_title_and_the_meetings_day_explained(matched: Path) -> No
     article = _article_id(matched, "https://example.org/ru-meeting-day")
     result = run_cli("explain", article, "cn-ru-2016-information-space/preamble-dialogue", workspace=matched)
     assert "names the day of the meeting that made the commitment ('25 июня', 2016-06-25)" in result.out
+
+
+def test_pinyin_from_a_mirror_site_neither_hides_a_term_nor_the_quote(matched: Path) -> None:
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/zh-pinyin", "cn-ru-2016-internet-media-forum/2") in linked
+    article = _article_id(matched, "https://example.org/zh-pinyin")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    assert result.code == 0, result.err
+    assert "media-forum-held → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
+    assert "媒体(méitǐ)论坛" in result.out  # the explanation quotes the text as written
 
 
 def test_rules_stats_learns_from_reviews(matched: Path) -> None:

@@ -192,6 +192,31 @@ def test_in_title_gates_hold_only_in_the_title(
     assert not gate.held and "(in the title)" in gate.detail and "none found there" in gate.detail
 
 
+# ---------------------------------------------------------------- pinyin inserted by mirror sites
+
+
+def test_pinyin_after_chinese_characters_is_dropped_before_matching(tmp_path: Path) -> None:
+    m = rule(tmp_path, "    all: [$china, $russia]\n    phrases: [媒体合作]\n")
+    assert linked(m, "中俄媒体(méitǐ)合作(hézuò)迈上新台阶") == {("r1", "demo/1")}
+    # Traditional characters, full-width parentheses, capitals, several syllables.
+    assert linked(m, "中國(Zhōngguó)與俄羅斯（Éluósī）媒體合作") == {("r1", "demo/1")}
+    [explanation] = m.explain(article("中俄媒体(méitǐ)合作(hézuò)迈上新台阶"))
+    phrase = next(c for c in explanation.conditions if c.condition == "phrases")
+    assert phrase.hits[0].text.startswith("媒体(méitǐ)合作")  # quoted from the original text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("中国(CGTN)与俄罗斯(2016)", "中国(cgtn)与俄罗斯(2016)"),  # no tone mark: not pinyin
+        ("China (Zhōngguó) and Russia", "china (zhōngguó) and russia"),  # after a Latin word
+        ("Китай (Zhōngguó) и Россия", "китай (zhōngguó) и россия"),  # after a Cyrillic word
+    ],
+)
+def test_only_pinyin_right_after_chinese_characters_is_dropped(text: str, kept: str) -> None:
+    assert normalise(text) == kept
+
+
 # ---------------------------------------------------------------- morphology
 
 
