@@ -73,6 +73,14 @@ ITEMS = [
         "language": "zh",
     },
     {
+        "id": "zh-undated-year",
+        "title": "中俄媒体交流年活动丰富",
+        "description": "两国媒体举办多项联合活动。",
+        "link": "https://example.org/zh-undated-year",
+        "date_published": None,
+        "language": "zh",
+    },
+    {
         "id": "en-precursor",
         "title": "China and Russia sign media forum agreement",
         "description": "The agreement was signed in Moscow on 8 May 2015.",
@@ -158,6 +166,15 @@ def test_pinyin_from_a_mirror_site_neither_hides_a_term_nor_the_quote(matched: P
     assert result.code == 0, result.err
     assert "media-forum-held → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
     assert "媒体(méitǐ)论坛" in result.out  # the explanation quotes the text as written
+
+
+def test_an_undated_item_needs_a_date_inside_a_closed_window(matched: Path) -> None:
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/zh-undated-year", "cn-ru-2016-internet-media-forum/ten-fields") not in linked
+    article = _article_id(matched, "https://example.org/zh-undated-year")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/ten-fields", workspace=matched)
+    assert result.code == 0, result.err
+    assert "window that closed on 2017-12-31" in " ".join(result.out.split())  # wrapped to the terminal
 
 
 def test_rules_stats_learns_from_reviews(matched: Path) -> None:

@@ -373,6 +373,31 @@ def test_the_explanation_says_which_date_counted(tmp_path: Path) -> None:
     assert not act.held and "2015" in act.detail and "before the commitment (2016-06-25)" in act.detail
 
 
+@pytest.mark.parametrize(
+    ("inside", "nothing"),
+    [
+        ("Joint media year events were held in 2017.", "Joint media year events were held."),
+        ("Совместные мероприятия года СМИ прошли в 2017 году.", "Совместные мероприятия года СМИ прошли."),
+        ("2017年两国举办媒体年联合活动。", "两国举办媒体年联合活动。"),
+    ],
+)
+def test_a_closed_window_needs_a_date_or_year_from_an_undated_item(
+    tmp_path: Path, inside: str, nothing: str
+) -> None:
+    """demo/2's window closed on 2017-12-31: an undated item that writes a year inside it is
+    placed there; one with no date at all cannot be, and is not linked."""
+    m = build(
+        tmp_path,
+        BASE.replace("demo/1]", "demo/2]")
+        + "    phrases: [media year, года сми, 媒体年联合]\n    dates: {window: true}\n",
+    )
+    assert linked(m, "News", inside, published=None) == {("r1", "demo/2")}
+    assert linked(m, "News", nothing, published=None) == set()
+    [explanation] = m.explain(article("News", nothing, published=None))
+    dates = next(c for c in explanation.conditions if c.condition == "dates")
+    assert not dates.held and "closed on 2017-12-31" in dates.detail
+
+
 # ---------------------------------------------------------------- the source meeting
 
 

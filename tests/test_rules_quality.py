@@ -175,7 +175,7 @@ from bench import devset  # noqa: E402
 #: to the rules or the matcher must not lower them. Raise them when they improve.
 DEV_FLOORS = {
     "precision": 0.90,
-    "exact_precision": 0.84,
+    "exact_precision": 0.85,
     "recall": 0.80,
     "recall_en": 0.80,
     "recall_ru": 0.81,

@@ -734,7 +734,8 @@ class Matcher:
             undated = prepared.article.published is None
             reads_text = (rule.dates.mentioned or undated) and keywords_hold
             mentioned = prepared.mentioned() if reads_text else None
-            result = evaluate(rule.dates, target.bounds, prepared.article.published, mentioned)
+            years = prepared.years() if undated and keywords_hold and target.bounds.end is not None else None
+            result = evaluate(rule.dates, target.bounds, prepared.article.published, mentioned, years)
             if rule.dates.mentioned and not keywords_hold and not result.held:
                 result = ConditionResult(
                     "dates", False, result.detail + " (dates in the text are read only once keywords hold)"

@@ -332,10 +332,12 @@ def evaluate(
     bounds: DateBounds,
     published: datetime | None,
     mentioned: list[MentionedDate] | None,
+    years: list[tuple[int, str]] | None = None,
 ) -> ConditionResult:
     """Does the article's date (or a mentioned date) fall inside the bounds?
 
-    `mentioned` is None when the condition does not read the text.
+    `mentioned` is None when the condition does not read the text; `years` are the years
+    written in an undated article ("в 2017 году"), read only for a window that has closed.
     """
     counted: list[str] = []
     if published is not None and bounds.contains(published.date()):
@@ -348,9 +350,26 @@ def evaluate(
             "dates", True, f"{bounds.describe}: {', '.join(counted)}", dates=tuple(counted)
         )
     if published is None and not mentioned:
-        # An undated item with no date in its text: the act's date is unknown, so the
-        # bounds cannot exclude it (the `act` condition has judged what the text says).
-        return ConditionResult("dates", True, f"{bounds.describe}: no date known (undated, none in the text)")
+        if bounds.end is None:
+            # An undated item with no date in its text: the act's date is unknown, so an
+            # open window cannot exclude it (the `act` condition judged what the text says).
+            return ConditionResult(
+                "dates", True, f"{bounds.describe}: no date known (undated, none in the text)"
+            )
+        # A window that has closed (the 2016-2017 media years) asks for some sign that the
+        # act fell inside it: a year written in the text will do; nothing at all will not.
+        low = bounds.start.year if bounds.start else 0
+        inside = [quoted for year, quoted in years or () if low <= year <= bounds.end.year]
+        if inside:
+            return ConditionResult(
+                "dates", True, f"{bounds.describe}: undated; the text names {inside[0]!r}", dates=(inside[0],)
+            )
+        return ConditionResult(
+            "dates",
+            False,
+            f"{bounds.describe}: undated, and no date or year in the text places the act "
+            f"inside a window that closed on {bounds.end}",
+        )
     seen = f"published {published.date()}" if published else "no publication date"
     if cond.mentioned:
         listed = ", ".join(f"{m.day} ({m.text})" for m in (mentioned or ())[:5]) or "none"
