@@ -6,7 +6,7 @@ Four parts, each item judged by EVIDENCE.md as a feed reader shows it:
   the corpus itself;
 - `state-media`: 657 CCTV, CGTN/Global Times/Xinhua/China Daily and RT items, labelled in
   `tests/data/labels/state-media-*.jsonl` (pointers by file and line);
-- `extra`: 87 paraphrased Russian, Chinese and English pages, `tests/data/labels/extra-items.jsonl`;
+- `extra`: 109 paraphrased Russian, Chinese and English pages, `tests/data/labels/extra-items.jsonl`;
 - `news-2022`: the 410 Western entries of 2022, `tests/data/news2022_labels.yaml`.
 
 Only labels and pointers live in the project; the texts are read from ../shared, and

@@ -41,6 +41,46 @@ ITEMS = [
         "language": "zh",
     },
     {
+        "id": "ru-media-pair",
+        "title": "СМИ России и Китая подписали соглашение о сотрудничестве",
+        "description": "Церемония прошла в Москве. Посол сообщил, что стороны провели 400 мероприятий.",
+        "link": "https://example.org/ru-media-pair",
+        "date_published": "2018-01-26",
+        "language": "ru",
+    },
+    {
+        "id": "zh-year-aside",
+        "title": "纪录片在莫斯科开播",
+        "description": "中俄两国媒体联合制作的纪录片今天开播,是中俄媒体交流年的重点项目。",
+        "link": "https://example.org/zh-year-aside",
+        "date_published": "2017-04-05",
+        "language": "zh",
+    },
+    {
+        "id": "ru-meeting-day",
+        "title": "Россия и Китай договорились о сотрудничестве в сфере информационной безопасности",
+        "description": "Совместное заявление подписано в Пекине 25 июня.",
+        "link": "https://example.org/ru-meeting-day",
+        "date_published": None,
+        "language": "ru",
+    },
+    {
+        "id": "zh-pinyin",
+        "title": "中俄(zhōng é)媒体(méitǐ)论坛(lùntán)在北京举行",
+        "description": "两国媒体签署多项合作协议。",
+        "link": "https://example.org/zh-pinyin",
+        "date_published": "2024-05-20",
+        "language": "zh",
+    },
+    {
+        "id": "zh-undated-year",
+        "title": "中俄媒体交流年活动丰富",
+        "description": "两国媒体举办多项联合活动。",
+        "link": "https://example.org/zh-undated-year",
+        "date_published": None,
+        "language": "zh",
+    },
+    {
         "id": "en-precursor",
         "title": "China and Russia sign media forum agreement",
         "description": "The agreement was signed in Moscow on 8 May 2015.",
@@ -89,6 +129,52 @@ def test_explain_says_which_date_counted_and_where_the_scope_held(matched: Path)
     assert "LINKED" in result.out
     assert "within 20 words" in result.out or "in one sentence" in result.out
     assert "(published), after the commitment (2016-10-29)" in result.out
+
+
+def test_none_in_scope_keeps_a_reporting_verb_elsewhere_from_undoing_the_act(matched: Path) -> None:
+    """`media-pair-cooperation` keeps "сообщили" out of its scope only: the ambassador who
+    "сообщил" two sentences on does not undo the media agreement."""
+    article = _article_id(matched, "https://example.org/ru-media-pair")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    assert result.code == 0, result.err
+    assert "media-pair-cooperation → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
+    assert "the scope must hold where they are not" in result.out
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/ru-media-pair", "cn-ru-2016-internet-media-forum/2") in linked
+
+
+def test_a_gate_in_the_title_and_the_meetings_day_explained(matched: Path) -> None:
+    """`in_title`: the Media Exchange Year named only as the frame of a documentary is not a
+    report of the Years; an undated report naming the statement's day is the meeting."""
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/zh-year-aside", "cn-ru-2016-internet-media-forum/ten-fields") not in linked
+    assert not any(url == "https://example.org/ru-meeting-day" for url, _ in linked)
+    article = _article_id(matched, "https://example.org/zh-year-aside")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/ten-fields", workspace=matched)
+    assert result.code == 0, result.err
+    assert "(in the title)" in result.out and "none found there" in result.out
+    article = _article_id(matched, "https://example.org/ru-meeting-day")
+    result = run_cli("explain", article, "cn-ru-2016-information-space/preamble-dialogue", workspace=matched)
+    assert "names the day of the meeting that made the commitment ('25 июня', 2016-06-25)" in result.out
+
+
+def test_pinyin_from_a_mirror_site_neither_hides_a_term_nor_the_quote(matched: Path) -> None:
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/zh-pinyin", "cn-ru-2016-internet-media-forum/2") in linked
+    article = _article_id(matched, "https://example.org/zh-pinyin")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    assert result.code == 0, result.err
+    assert "media-forum-held → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
+    assert "媒体(méitǐ)论坛" in result.out  # the explanation quotes the text as written
+
+
+def test_an_undated_item_needs_a_date_inside_a_closed_window(matched: Path) -> None:
+    linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
+    assert ("https://example.org/zh-undated-year", "cn-ru-2016-internet-media-forum/ten-fields") not in linked
+    article = _article_id(matched, "https://example.org/zh-undated-year")
+    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/ten-fields", workspace=matched)
+    assert result.code == 0, result.err
+    assert "window that closed on 2017-12-31" in " ".join(result.out.split())  # wrapped to the terminal
 
 
 def test_rules_stats_learns_from_reviews(matched: Path) -> None:

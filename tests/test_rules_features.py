@@ -103,6 +103,120 @@ def test_scope_is_validated(tmp_path: Path) -> None:
     assert any("scope: expected sentence, article or {near: N}" in str(p) for p in problems)
 
 
+# ---------------------------------------------------------------- none in the scope
+
+
+@pytest.mark.parametrize(
+    ("kept", "excluded"),
+    [
+        (
+            "China and Russia signed a media memorandum. The ambassador reported on other matters.",
+            "China and Russia reported that a media memorandum was signed.",
+        ),
+        (
+            "Россия и Китай подписали меморандум о СМИ. Посол сообщил и о другом.",
+            "Россия и Китай сообщили, что подписали меморандум о СМИ.",
+        ),
+        ("中俄签署媒体备忘录。另据报道,天气晴朗。", "据报道,中俄签署媒体备忘录。"),
+    ],
+)
+def test_none_in_scope_excludes_only_where_the_conditions_meet(
+    tmp_path: Path, kept: str, excluded: str
+) -> None:
+    terms = "[memorandum, signed, меморандум, подписали, 备忘录, 签署]"
+    stop = "[reported, сообщили, 据报道]"
+    body = f"    scope: sentence\n    all: [$china, $russia]\n    any: {terms}\n    none_in_scope: {stop}\n"
+    m = rule(tmp_path, body)
+    assert linked(m, "News", kept) == {("r1", "demo/1")}
+    assert linked(m, "News", excluded) == set()
+    # The same terms under `none` exclude the article wherever they are.
+    strict = build(tmp_path / "strict", BASE + body.replace("none_in_scope", "none"))
+    assert linked(strict, "News", kept) == set()
+
+
+def test_none_in_scope_is_explained_and_needs_a_scope(tmp_path: Path) -> None:
+    from tests.test_rules_model import make_workspace, statements_of
+    from tracker.rules import load_rules
+
+    body = "    scope: sentence\n    all: [$china, $russia]\n    any: [memorandum, signed]\n"
+    m = rule(tmp_path, body + "    none_in_scope: [reported]\n")
+    [explanation] = m.explain(article("China and Russia reported that a memorandum was signed."))
+    scope = next(c for c in explanation.conditions if c.condition == "scope")
+    assert not scope.held and "without reported (none_in_scope)" in scope.detail
+    assert not explanation.linked
+    unscoped = BASE + "    phrases: [media forum]\n    none_in_scope: [reported]\n"
+    root = make_workspace(tmp_path / "ws2", unscoped)
+    _rules, problems = load_rules(root / "rules", statements_of(root))
+    assert any("none_in_scope" in str(p) and "needs a scope" in str(p) for p in problems)
+
+
+# ---------------------------------------------------------------- gates in the title
+
+
+@pytest.mark.parametrize(
+    ("about", "aside"),
+    [
+        (
+            ("Media Exchange Year closes in Moscow", "China and Russia held 400 joint media events."),
+            (
+                "Documentary premieres in Moscow",
+                "China and Russia held 400 joint media events, a Media Exchange Year project.",
+            ),
+        ),
+        (
+            ("Годы обменов СМИ завершены", "Россия и Китай провели 400 совместных мероприятий СМИ."),
+            (
+                "Премьера фильма в Москве",
+                "Россия и Китай провели 400 совместных мероприятий СМИ в рамках Годов обменов СМИ.",
+            ),
+        ),
+        (
+            ("中俄媒体交流年圆满落幕", "中俄两国媒体共同举办400项活动。"),
+            ("纪录片在莫斯科开播", "中俄两国媒体共同举办400项活动,是媒体交流年项目。"),
+        ),
+    ],
+)
+def test_in_title_gates_hold_only_in_the_title(
+    tmp_path: Path, about: tuple[str, str], aside: tuple[str, str]
+) -> None:
+    body = (
+        "    all: [$china, $russia]\n"
+        "    in_title: [[media exchange year, годы обменов сми, 媒体交流年]]\n"
+        "    phrases: [joint media events, совместных мероприятий, 共同举办]\n"
+    )
+    m = rule(tmp_path, body)
+    assert linked(m, *about) == {("r1", "demo/1")}
+    assert linked(m, *aside) == set()
+    [explanation] = m.explain(article(*aside))
+    gate = next(c for c in explanation.conditions if c.condition == "in_title[0]")
+    assert not gate.held and "(in the title)" in gate.detail and "none found there" in gate.detail
+
+
+# ---------------------------------------------------------------- pinyin inserted by mirror sites
+
+
+def test_pinyin_after_chinese_characters_is_dropped_before_matching(tmp_path: Path) -> None:
+    m = rule(tmp_path, "    all: [$china, $russia]\n    phrases: [媒体合作]\n")
+    assert linked(m, "中俄媒体(méitǐ)合作(hézuò)迈上新台阶") == {("r1", "demo/1")}
+    # Traditional characters, full-width parentheses, capitals, several syllables.
+    assert linked(m, "中國(Zhōngguó)與俄羅斯（Éluósī）媒體合作") == {("r1", "demo/1")}
+    [explanation] = m.explain(article("中俄媒体(méitǐ)合作(hézuò)迈上新台阶"))
+    phrase = next(c for c in explanation.conditions if c.condition == "phrases")
+    assert phrase.hits[0].text.startswith("媒体(méitǐ)合作")  # quoted from the original text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("中国(CGTN)与俄罗斯(2016)", "中国(cgtn)与俄罗斯(2016)"),  # no tone mark: not pinyin
+        ("China (Zhōngguó) and Russia", "china (zhōngguó) and russia"),  # after a Latin word
+        ("Китай (Zhōngguó) и Россия", "китай (zhōngguó) и россия"),  # after a Cyrillic word
+    ],
+)
+def test_only_pinyin_right_after_chinese_characters_is_dropped(text: str, kept: str) -> None:
+    assert normalise(text) == kept
+
+
 # ---------------------------------------------------------------- morphology
 
 
@@ -178,6 +292,20 @@ def test_belarus_does_not_hold_russia(tmp_path: Path) -> None:
             False,
         ),
         ("中俄签署信息安全协议", "双方于2015年5月8日在莫斯科签署协议。", None, False),
+        # Undated; a decade recalled ("in the 1980s", "в 1980-х", "1980年代") dates no act.
+        (
+            "China and Russia sign information security agreement",
+            "Their cooperation began in the 1980s.",
+            None,
+            True,
+        ),
+        (
+            "Китай и Россия подписали соглашение об информационной безопасности",
+            "Сотрудничество началось еще в 1980-х.",
+            None,
+            True,
+        ),
+        ("中俄签署信息安全协议", "两国合作始于1980年代。", None, True),
         # Undated, the text dates the act after it.
         (
             "China and Russia sign information security agreement",
@@ -192,6 +320,26 @@ def test_belarus_does_not_hold_russia(tmp_path: Path) -> None:
             "The agreement signed on 8 May 2015 in Moscow was published today.",
             datetime(2019, 3, 1, tzinfo=UTC),
             False,
+        ),
+        # Dated after; the lede recalls an earlier decision but also names the later years
+        # it led to: the act may be one of those years'.
+        (
+            "China and Russia sign information security agreement",
+            "In May 2015 the leaders agreed to hold joint years in 2016 and 2017; the agreement crowns them.",
+            datetime(2017, 7, 2, tzinfo=UTC),
+            True,
+        ),
+        (
+            "Китай и Россия подписали соглашение об информационной безопасности",
+            "В мае 2015 года лидеры решили провести в 2017 году перекрестные годы; соглашение подписано.",
+            datetime(2017, 7, 2, tzinfo=UTC),
+            True,
+        ),
+        (
+            "中俄签署信息安全协议",
+            "2015年5月,两国领导人商定把2016年和2017年定为交流年,双方签署信息安全协议。",
+            datetime(2017, 7, 2, tzinfo=UTC),
+            True,
         ),
         # Dated after; history further down does not date the act.
         (
@@ -225,6 +373,31 @@ def test_the_explanation_says_which_date_counted(tmp_path: Path) -> None:
     assert not act.held and "2015" in act.detail and "before the commitment (2016-06-25)" in act.detail
 
 
+@pytest.mark.parametrize(
+    ("inside", "nothing"),
+    [
+        ("Joint media year events were held in 2017.", "Joint media year events were held."),
+        ("Совместные мероприятия года СМИ прошли в 2017 году.", "Совместные мероприятия года СМИ прошли."),
+        ("2017年两国举办媒体年联合活动。", "两国举办媒体年联合活动。"),
+    ],
+)
+def test_a_closed_window_needs_a_date_or_year_from_an_undated_item(
+    tmp_path: Path, inside: str, nothing: str
+) -> None:
+    """demo/2's window closed on 2017-12-31: an undated item that writes a year inside it is
+    placed there; one with no date at all cannot be, and is not linked."""
+    m = build(
+        tmp_path,
+        BASE.replace("demo/1]", "demo/2]")
+        + "    phrases: [media year, года сми, 媒体年联合]\n    dates: {window: true}\n",
+    )
+    assert linked(m, "News", inside, published=None) == {("r1", "demo/2")}
+    assert linked(m, "News", nothing, published=None) == set()
+    [explanation] = m.explain(article("News", nothing, published=None))
+    dates = next(c for c in explanation.conditions if c.condition == "dates")
+    assert not dates.held and "closed on 2017-12-31" in dates.detail
+
+
 # ---------------------------------------------------------------- the source meeting
 
 
@@ -242,6 +415,28 @@ def test_a_report_of_the_meeting_that_made_the_commitment_is_not_its_follow_up(t
     assert linked(
         m, "Information security agreement implemented", published=datetime(2017, 7, 20, tzinfo=UTC)
     ) == {("r1", "demo/1")}
+
+
+@pytest.mark.parametrize(
+    ("meeting_day", "later_day"),
+    [
+        ("Adopted in Beijing on 25 June.", "Signed in Moscow on 4 July."),
+        ("Принято в Пекине 25 июня.", "Подписано в Москве 4 июля."),
+        ("6月25日在北京通过。", "7月4日在莫斯科签署。"),
+    ],
+)
+def test_an_undated_report_naming_the_meetings_day_is_the_meeting(
+    tmp_path: Path, meeting_day: str, later_day: str
+) -> None:
+    """No year anywhere: the statement's own day and month (25 June 2016) make the item a
+    report of the meeting; another day leaves it undated, and linked."""
+    m = rule(tmp_path, "    phrases: [information security agreement]\n")
+    title = "China and Russia information security agreement"
+    assert linked(m, title, meeting_day, published=None) == set()
+    assert linked(m, title, later_day, published=None) == {("r1", "demo/1")}
+    [explanation] = m.explain(article(title, meeting_day, published=None))
+    act = next(c for c in explanation.conditions if c.condition == "act")
+    assert not act.held and "names the day of the meeting" in act.detail
 
 
 def test_the_commitments_own_text_is_not_news_about_it() -> None:

@@ -285,9 +285,11 @@ DATED = BASE.replace("demo/1]", "demo/2]") + "    phrases: [media year]\n"
         ("{within: 2 years}", datetime(2018, 6, 26), False),
         ("{within: 2 years}", datetime(2016, 6, 24), False),
         ("{window: true, within: 1 year}", datetime(2017, 7, 1), False),  # every bound must hold
-        # Undated, and no date in the text: the act's date is unknown, so the bounds do not
-        # exclude it (an analyst sees why in the explanation).
-        ("{window: true}", None, True),
+        # Undated, and no date in the text: the act's date is unknown, so open bounds do not
+        # exclude it (an analyst sees why in the explanation); a window that has closed
+        # (demo/2 ended 2017-12-31) needs some date or year in the text to place the act.
+        ("{after: 2017-03-01}", None, True),
+        ("{window: true}", None, False),
     ],
 )
 def test_date_windows(tmp_path: Path, dates: str, published: datetime | None, expected: bool) -> None:

@@ -670,7 +670,8 @@ class Tracker:
         kinds |= {
             f"anywhere[{n}]": "party" if g.name in parties else "gate" for n, g in enumerate(rule.anywhere)
         }
-        return kinds | {"any": "term", "phrases": "phrase", "none": "generic"}
+        kinds |= {f"in_title[{n}]": "gate" for n in range(len(rule.in_title))}
+        return kinds | {"any": "term", "phrases": "phrase", "none": "generic", "none_in_scope": "generic"}
 
     def term_kinds(self, rule_ids: Sequence[str], parties: Sequence[str]) -> dict[str, str]:
         """Each term of these rules, as written → its most decisive kind in HIT_KINDS.

@@ -566,6 +566,13 @@ class Rule:
     #: Groups that must each have a term somewhere in the article, outside the scope
     #: ("双方签署…媒体…合作文件" names the parties only in an earlier sentence).
     anywhere: tuple[TermGroup, ...] = ()
+    #: Terms that exclude only where they meet the rule's conditions: the scope holds in a
+    #: sentence or stretch without any of them ("СМИ двух стран сообщили" is media
+    #: reporting, but "посол сообщил" further on does not undo a media agreement).
+    none_in_scope: TermGroup | None = None
+    #: Groups that must each have a term in the title: what the item is about ("中俄媒体
+    #:交流年" in the title reports the Year; in the body it is the frame of another act).
+    in_title: tuple[TermGroup, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ from tracker.rules.datecond import (
     evaluate,
     may_hold_year,
     mentioned_dates,
+    mentioned_days_of_month,
     mentioned_years,
     resolve_bounds,
 )
@@ -301,6 +302,10 @@ class _Prepared:
     def years(self) -> list[tuple[int, str]]:
         """Years written in the article ("в 2015 году", "in 2015", "2015年"): for undated ones."""
         return mentioned_years("\n".join(t for t in self.raw if t))
+
+    def days_of_month(self) -> list[tuple[int, int, str]]:
+        """Days written without a year ("25 июня"): for undated articles with no year at all."""
+        return mentioned_days_of_month("\n".join(t for t in self.raw if t))
 
     def mentioned(self) -> list[MentionedDate]:
         """Dates written in the article (dateparser's search, once per article)."""
@@ -729,7 +734,8 @@ class Matcher:
             undated = prepared.article.published is None
             reads_text = (rule.dates.mentioned or undated) and keywords_hold
             mentioned = prepared.mentioned() if reads_text else None
-            result = evaluate(rule.dates, target.bounds, prepared.article.published, mentioned)
+            years = prepared.years() if undated and keywords_hold and target.bounds.end is not None else None
+            result = evaluate(rule.dates, target.bounds, prepared.article.published, mentioned, years)
             if rule.dates.mentioned and not keywords_hold and not result.held:
                 result = ConditionResult(
                     "dates", False, result.detail + " (dates in the text are read only once keywords hold)"
@@ -769,10 +775,18 @@ def _keywords_hold(compiled: _CompiledRule, found: _Found) -> bool:
         if condition == "none":
             if condition in found:
                 return False
-        elif condition.startswith(("all", "anywhere")) and condition not in found:
+        elif condition.startswith(("all", "anywhere")):
+            if condition not in found:
+                return False
+        elif condition.startswith("in_title") and not _in_title(found.get(condition, [])):
             return False
     points = _points(found.get("any", []) + found.get("phrases", []))
     return compiled.rule.weight * points >= compiled.rule.min_score
+
+
+def _in_title(hits: list[tuple[Term, _Hit, int]]) -> bool:
+    """Is one of these hits in the title (field 0)? For `in_title` gates."""
+    return any(hit.field == 0 for _t, hit, _b in hits)
 
 
 # ---------------------------------------------------------------- scope, the act's date, the source
@@ -806,16 +820,20 @@ def _scope_result(
     rule = compiled.rule
     text = prepared.text
     span = _scope_span(compiled, found, prepared)
+    excluded = sorted({term.text for term, _hit, _bit in found.get("none_in_scope", [])})
+    unless = f" without {', '.join(excluded)} (none_in_scope)" if excluded else ""
     if rule.scope == "sentence":
         if span is not None:
             quoted = text[span[0] : span[1]].strip(" \x00")
             return ConditionResult("scope", True, f"in one sentence: {_clip(quoted)}")
-        return ConditionResult("scope", False, "no single sentence holds a term of every group and the score")
+        return ConditionResult(
+            "scope", False, "no single sentence holds a term of every group and the score" + unless
+        )
     near = rule.near or 0
     if span is not None:
         return ConditionResult("scope", True, f"within {near} words: {_clip(text[span[0] : span[1]])}")
     return ConditionResult(
-        "scope", False, f"no {near}-word stretch holds a term of every group and the score"
+        "scope", False, f"no {near}-word stretch holds a term of every group and the score" + unless
     )
 
 
@@ -827,9 +845,15 @@ def _scope_span(
     rule = compiled.rule
     groups = [name for name, _group, _bits in compiled.groups if name.startswith("all")]
     evidence = found.get("any", []) + found.get("phrases", [])
+    excluded = [hit for _t, hit, _b in found.get("none_in_scope", [])]
     text = prepared.text
 
-    def holds(start: int, end: int) -> bool:
+    def holds(start: int, end: int, reach: int | None = None) -> bool:
+        # `none_in_scope` terms count from `reach`: a stretch that begins just after one
+        # ("Совместное заявление | России и Китая о развитии…") still has it within N words.
+        low = start if reach is None else reach
+        if excluded and any(low <= hit.start and hit.end <= end for hit in excluded):
+            return False
         for name in groups:
             if not any(start <= hit.start and hit.end <= end for _t, hit, _b in found.get(name, [])):
                 return False
@@ -853,7 +877,11 @@ def _scope_span(
         stop = text.find("。", anchor.start, end)  # a Chinese sentence ends the stretch
         if stop >= 0:
             end = stop + 1
-        if holds(anchor.start, end):
+        reach = None
+        if excluded:
+            reach = spaces[first_word - near - 1] if first_word - near - 1 >= 0 else 0
+            reach = max(reach, text.rfind("。", 0, anchor.start) + 1)
+        if holds(anchor.start, end, reach):
             return anchor.start, end
     return None
 
@@ -910,7 +938,11 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
         needed = may_hold_year(lede) and any(year <= last_year for year in _years_in(lede))
         mentioned = prepared.mentioned() if needed else []
         written = [m for m in mentioned if m.day <= published and m.text in lede]
-        if written and max(m.day for m in written) < made:
+        # A lede that recalls an earlier decision also names the years it led to
+        # ("2015年5月…商定把2016年和2017年定为中俄媒体交流年"): a year written in the lede
+        # from the commitment's year up to publication says the act may be later.
+        later_year = any(made.year <= year <= published.year for year, _q in mentioned_years(lede))
+        if written and not later_year and max(m.day for m in written) < made:
             latest = max(written, key=lambda m: m.day)
             return ConditionResult(
                 "act",
@@ -935,6 +967,20 @@ def _act_result(target: _Target, prepared: _Prepared) -> ConditionResult:
         if year not in {d.year for d, _ in days}
     ]
     if not days:
+        # No year anywhere: a day written as the statement's own day ("25 июня", "6月25日")
+        # is the meeting itself (or its text), not a later act.
+        for month, day, quoted in prepared.days_of_month() if target.meeting else ():
+            try:
+                written = date(made.year, month, day)
+            except ValueError:
+                continue
+            if meeting[0] <= written <= meeting[1]:
+                return ConditionResult(
+                    "act",
+                    False,
+                    f"undated; the text names the day of the meeting that made the commitment "
+                    f"({quoted!r}, {made})",
+                )
         return ConditionResult("act", True, "no date: neither published nor written in the text")
     latest_day, quoted = max(days)
     if latest_day < made:
@@ -1052,7 +1098,7 @@ def _field_index(position: int, summary_at: int, content_at: int) -> int:
 
 def _gates(result: ConditionResult) -> bool:
     """`any` and `phrases` only feed the score; every other condition must hold."""
-    return result.condition not in ("any", "phrases")
+    return result.condition not in ("any", "phrases", "none_in_scope")
 
 
 def _group_result(
@@ -1064,6 +1110,21 @@ def _group_result(
         if hits:
             return ConditionResult("none", False, f"excluded by: {', '.join(terms)}", hits)
         return ConditionResult("none", True, f"none of: {group.label()}")
+    if condition == "none_in_scope":
+        # Not a gate: the scope is looked for only where none of these terms are.
+        if hits:
+            return ConditionResult(
+                condition, True, f"found {', '.join(terms)}: the scope must hold where they are not", hits
+            )
+        return ConditionResult(condition, True, f"none of: {group.label()} (in the scope)")
+    if condition.startswith("in_title"):
+        label = f"needs one of: {group.label()} (in the title)"
+        titled = tuple(h for h, (_t, hit, _b) in zip(hits, found, strict=True) if hit.field == 0)
+        if titled:
+            return ConditionResult(
+                condition, True, f"{label} — found {', '.join(sorted({h.term for h in titled}))}", titled
+            )
+        return ConditionResult(condition, False, f"{label} — none found" + (" there" if hits else ""), hits)
     if condition.startswith(("all", "anywhere")):
         label = f"needs one of: {group.label()}" + (
             " (anywhere in the article)" if condition.startswith("anywhere") else ""
@@ -1211,8 +1272,16 @@ def _compile_rule(
     evidence: dict[int, int] = {}  # term form (gid) → bit
     named = [(f"all[{i}]", g) for i, g in enumerate(rule.all)]
     named += [(f"anywhere[{i}]", g) for i, g in enumerate(rule.anywhere)]
+    named += [(f"in_title[{i}]", g) for i, g in enumerate(rule.in_title)]
     named += [
-        (name, g) for name, g in (("any", rule.any), ("phrases", rule.phrases), ("none", rule.none)) if g
+        (name, g)
+        for name, g in (
+            ("any", rule.any),
+            ("phrases", rule.phrases),
+            ("none", rule.none),
+            ("none_in_scope", rule.none_in_scope),
+        )
+        if g
     ]
     for condition, group in named:
         group_mask = 0
@@ -1241,7 +1310,9 @@ def _compile_rule(
             if condition in _EVIDENCE and term_points(term):
                 evidence[gid] = evidence.get(gid, 0) | bit
         groups.append((condition, group, group_mask))
-        if condition.startswith(("all", "anywhere")):
+        if condition.startswith(("all", "anywhere", "in_title")):
+            # For `in_title` the count is over every field (the scan keeps fields apart only
+            # when some rule reads fewer); `_keywords_hold` then asks for a hit in the title.
             all_sets.append(frozenset(forms))
         elif condition == "none":
             none_set = frozenset(
@@ -1323,10 +1394,12 @@ def _fingerprint(compiled: Sequence[_CompiledRule]) -> str:
                 "fields": rule.fields,
                 "all": [group(g) for g in rule.all],
                 "anywhere": [group(g) for g in rule.anywhere],
+                "in_title": [group(g) for g in rule.in_title],
                 "scope": [rule.scope, rule.near],
                 "any": group(rule.any),
                 "phrases": group(rule.phrases),
                 "none": group(rule.none),
+                "none_in_scope": group(rule.none_in_scope),
                 "dates": None
                 if dates is None
                 else [dates.window, str(dates.after), str(dates.before), str(dates.within), dates.mentioned],

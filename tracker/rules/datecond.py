@@ -213,10 +213,13 @@ def may_hold_year(text: str) -> bool:
 
 #: A year written as the time of something: "in 2015", "since 2015", "в 2015 году",
 #: "2015 г.", "2015年" (a bare number might be a count or a price, so it needs these words).
+#: A decade ("1980-х", "1980s", "80年代") dates no act: history recalled, not a year.
+_DECADE = r"(?![-\u2010-\u2014]?(?:х|е|ые|ых|s)\b|'s\b)"
 _YEAR = re.compile(
     r"\b(?:in|since|from|of|until|by|в|с|до|к|году?|г\.)\s+((?:19|20)\d{2})\b"
-    r"|\b((?:19|20)\d{2})\s*(?:году|года|год|г\.|гг\.)"
-    r"|((?:19|20)\d{2})\s*年",
+    + _DECADE
+    + r"|\b((?:19|20)\d{2})\s*(?:году|года|год|г\.|гг\.)"
+    r"|((?:19|20)\d{2})\s*年(?!代)",
     re.IGNORECASE,
 )
 
@@ -228,6 +231,40 @@ def mentioned_years(text: str) -> list[tuple[int, str]]:
         year = int(next(g for g in match.groups() if g))
         if 1900 <= year <= 2100:
             out.append((year, match.group(0).strip()))
+    return out
+
+
+_MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december")  # fmt: skip
+_MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+              "октября", "ноября", "декабря")  # fmt: skip
+_MONTH_NUMBER = {name: n for names in (_MONTHS_EN, _MONTHS_RU) for n, name in enumerate(names, 1)}
+#: A day and a month without a year: "25 June", "June 25", "25 июня", "6月25日".
+_DAY_MONTH = re.compile(
+    r"\b(\d{1,2})\s+(" + "|".join(_MONTHS_EN + _MONTHS_RU) + r")\b(?!,?\s*(?:19|20)\d{2})"
+    r"|\b(" + "|".join(_MONTHS_EN) + r")\s+(\d{1,2})\b(?!,?\s*(?:19|20)\d{2})"
+    r"|(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]",
+    re.IGNORECASE,
+)
+
+
+def mentioned_days_of_month(text: str) -> list[tuple[int, int, str]]:
+    """(month, day, quoted) for each day written without its year ("25 июня", "6月25日").
+
+    For an undated article: the day alone cannot date an act, but a report that names the
+    very day a statement was adopted is, with no year to say otherwise, a report of it.
+    """
+    out: list[tuple[int, int, str]] = []
+    for match in _DAY_MONTH.finditer(text[:SEARCH_LIMIT]):
+        day_a, month_a, month_b, day_b, month_c, day_c = match.groups()
+        if month_a:
+            month, day = _MONTH_NUMBER[month_a.lower()], int(day_a)
+        elif month_b:
+            month, day = _MONTH_NUMBER[month_b.lower()], int(day_b)
+        else:
+            month, day = int(month_c), int(day_c)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.append((month, day, match.group(0).strip()))
     return out
 
 
@@ -295,10 +332,12 @@ def evaluate(
     bounds: DateBounds,
     published: datetime | None,
     mentioned: list[MentionedDate] | None,
+    years: list[tuple[int, str]] | None = None,
 ) -> ConditionResult:
     """Does the article's date (or a mentioned date) fall inside the bounds?
 
-    `mentioned` is None when the condition does not read the text.
+    `mentioned` is None when the condition does not read the text; `years` are the years
+    written in an undated article ("в 2017 году"), read only for a window that has closed.
     """
     counted: list[str] = []
     if published is not None and bounds.contains(published.date()):
@@ -311,9 +350,26 @@ def evaluate(
             "dates", True, f"{bounds.describe}: {', '.join(counted)}", dates=tuple(counted)
         )
     if published is None and not mentioned:
-        # An undated item with no date in its text: the act's date is unknown, so the
-        # bounds cannot exclude it (the `act` condition has judged what the text says).
-        return ConditionResult("dates", True, f"{bounds.describe}: no date known (undated, none in the text)")
+        if bounds.end is None:
+            # An undated item with no date in its text: the act's date is unknown, so an
+            # open window cannot exclude it (the `act` condition judged what the text says).
+            return ConditionResult(
+                "dates", True, f"{bounds.describe}: no date known (undated, none in the text)"
+            )
+        # A window that has closed (the 2016-2017 media years) asks for some sign that the
+        # act fell inside it: a year written in the text will do; nothing at all will not.
+        low = bounds.start.year if bounds.start else 0
+        inside = [quoted for year, quoted in years or () if low <= year <= bounds.end.year]
+        if inside:
+            return ConditionResult(
+                "dates", True, f"{bounds.describe}: undated; the text names {inside[0]!r}", dates=(inside[0],)
+            )
+        return ConditionResult(
+            "dates",
+            False,
+            f"{bounds.describe}: undated, and no date or year in the text places the act "
+            f"inside a window that closed on {bounds.end}",
+        )
     seen = f"published {published.date()}" if published else "no publication date"
     if cond.mentioned:
         listed = ", ".join(f"{m.day} ({m.text})" for m in (mentioned or ())[:5]) or "none"

@@ -51,6 +51,8 @@ RULE_KEYS = (
     "min_score",
     "scope",
     "anywhere",
+    "none_in_scope",
+    "in_title",
 )
 TARGET_KEYS = ("commitments", "statements", "tags")
 DATE_KEYS = ("window", "after", "before", "within", "mentioned")
@@ -215,14 +217,27 @@ class _RuleReader:
         fields = self._fields(node, field)
         all_groups = self._all(node, field)
         anywhere = self._all(node, field, "anywhere")
+        in_title = self._all(node, field, "in_title")
         any_group = self._group(node, "any", field)
         phrases = self._group(node, "phrases", field, phrase=True)
         none_group = self._group(node, "none", field)
+        none_in_scope = self._group(node, "none_in_scope", field)
         dates = self._dates(node, field, targets)
         weight = check.number(node, "weight", field, default=1.0)
         min_score = check.number(node, "min_score", field, default=DEFAULT_MIN_SCORE)
         relation = check.choice(node, "relation", field, RELATIONS, default="supports") or "supports"
         scope, near = self._scope(node, field)
+        if none_in_scope is not None and scope == "article":
+            # Without a scope there is no stretch to keep the terms out of: that is `none`.
+            check.add(
+                node.line_of("none_in_scope"),
+                f"{field}.none_in_scope",
+                "needs a scope (sentence or {near: N}); without one, write the terms under `none`",
+            )
+        if in_title and fields is not None and "title" not in fields:
+            check.add(
+                node.line_of("in_title"), f"{field}.in_title", "the rule does not read the title (fields)"
+            )
         for key, value in (("weight", weight), ("min_score", min_score)):
             if key in node and value <= 0:
                 check.add(node.line_of(key), f"{field}.{key}", f"expected a number above 0, got {value:g}")
@@ -246,6 +261,8 @@ class _RuleReader:
             scope=scope,
             near=near,
             anywhere=anywhere,
+            none_in_scope=none_in_scope,
+            in_title=in_title,
         )
 
     def _scope(self, node: LineMap, field: str) -> tuple[str, int | None]:

@@ -133,6 +133,39 @@ def to_simplified(text: str) -> str:
     return text
 
 
+#: Pinyin that mirror sites insert after Chinese characters, "中国(zhōngguó)": it splits
+#: a term ("中俄媒体(méitǐ)合作" must read 中俄媒体合作), so it is dropped before matching.
+#: Only in parentheses right after a Han character and only with a tone-marked vowel, so
+#: "(CGTN)", "(2016)" and "(Xi)" stay.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_LETTERS = f"a-zü{_TONED}"
+_PINYIN_BODY = rf"(?=[{_PINYIN_LETTERS}' ]*[{_TONED}])[{_PINYIN_LETTERS}]+(?:['\s][{_PINYIN_LETTERS}]+)*"
+#: In normalised text (NFKC made the parentheses ASCII, casefold the letters lower case).
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])\({_PINYIN_BODY}\)")
+#: In text as written: full-width parentheses, capitals, compatibility ideographs.
+_PINYIN_RAW = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]{_PINYIN_BODY}[)）]", re.IGNORECASE)
+
+
+def strip_pinyin(text: str) -> tuple[str, list[int] | None]:
+    """`text` without the pinyin annotations `_PINYIN_RAW` finds, and for each character
+    kept its offset in `text`; (text, None) when there are none (the usual case)."""
+    if "(" not in text and "（" not in text:
+        return text, None
+    spans = [m.span() for m in _PINYIN_RAW.finditer(text)]
+    if not spans:
+        return text, None
+    kept: list[int] = []
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        kept.extend(range(position, start))
+        position = end
+    pieces.append(text[position:])
+    kept.extend(range(position, len(text)))
+    return "".join(pieces), kept
+
+
 def normalise(text: str) -> str:
     """The matching form of a text; see the module docstring. Idempotent."""
     return normalise_for_scan(text)[0]
@@ -173,6 +206,8 @@ def normalise_for_scan(text: str) -> tuple[str, bool]:
             wide = not folded.isascii() and _WIDE_LEAD.search(folded.encode("utf-8")) is not None
             if wide:
                 folded = to_simplified(folded)
+                if "(" in folded:
+                    folded = _PINYIN.sub("", folded)
         odd_space = odd_space or "\x85" in folded
     if "-" in folded:
         folded = folded.replace("-", " ")
@@ -200,6 +235,14 @@ class OffsetMap:
 
     @classmethod
     def build(cls, original: str) -> OffsetMap:
+        stripped, kept = strip_pinyin(original)
+        if kept is not None:
+            # Map the text without its pinyin, then point back at the original characters;
+            # a quote that ends before dropped pinyin runs on to its closing parenthesis.
+            inner = cls.build(stripped)
+            if not inner.exact:
+                return cls(original, inner.norm, tuple(range(len(inner.norm))), exact=False)
+            return cls(original, inner.norm, tuple(kept[i] for i in inner.starts), exact=True)
         expected = normalise(original)
         direct = _direct_starts(original, expected)
         if direct is not None:
