@@ -23,7 +23,7 @@ from pathlib import Path
 from tracker.records.statements import load_statements
 from tracker.review.reviewing import Reviewer
 from tracker.storage import open_database
-from tracker.storage.articles import index_articles
+from tracker.storage.articles import index_new
 from tracker.storage.db import Connection, Database, Row, to_db
 from tracker.types import Statement
 
@@ -274,7 +274,7 @@ def insert_article(conn: Connection, spec: ArticleSpec, *, url: str | None = Non
     )
     article_id = int(cursor.fetchone()[0])
     # index it as the article store does (no trigger per row since the FTS migration)
-    index_articles(conn, [article_id])
+    index_new(conn)
     conn.execute(
         "INSERT INTO article_feeds (feed, guid, article_id, first_seen) VALUES (?, ?, ?, ?)",
         (spec.feed, url, article_id, stamp),

@@ -4,11 +4,13 @@
 
 One pass: every feed is fetched concurrently (asyncio; at most `concurrency` feeds in
 flight, which bounds memory), its body parsed in worker processes (both cores), and
-its entries stored with the feed's new state in *one* transaction per feed, so a
-crash loses at most the polls in flight. After each commit `on_stored(ids)` gets the
-new and changed article ids (the rules engine's hook), from the pipeline's storage
-thread, one call at a time. No feed can stop the others: every failure becomes that
-feed's `PollResult` and its back-off.
+its entries stored with the feed's new state in one savepoint per feed, the polls that
+finished while the writer was busy in one transaction (group commit, see
+`tracker.feeds.writer`), so a crash loses at most the polls in flight. After each
+commit `on_stored(ids)` gets the new and changed article ids (the rules engine's hook),
+from the pipeline's storage thread, one call at a time (for a batch of polls at once).
+No feed can stop the others: every failure becomes that feed's `PollResult` and its
+back-off.
 
 Decisions live elsewhere and are pure: when and whether to poll (`tracker.feeds.polling`),
 what an entry is (`tracker.feeds.parsing`), what counts as the same article
@@ -38,9 +40,10 @@ from tracker.feeds.fulltext import FullTextPlan, fill
 from tracker.feeds.pages import PageFetcher
 from tracker.feeds.parsing import PARSE_MEMORY_LIMIT, PARSE_TIMEOUT, ParsedFeed, ParsePool, shared_pool
 from tracker.feeds.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
+from tracker.feeds.writer import Batcher, Writer
 from tracker.storage import articles as article_store
 from tracker.storage import feeds as feed_store
-from tracker.storage.db import Database
+from tracker.storage.db import Connection, Database, savepoint
 from tracker.textnorm import canonical_url
 from tracker.types import (
     Article,
@@ -66,6 +69,28 @@ IngestProgress = Callable[[IngestResult], Any]
 T = TypeVar("T")
 #: States of feeds that stored nothing (304, errors) are written this many at a time.
 STATE_BATCH = 64
+#: At most this many polls are stored in one transaction (and matched in one hook call).
+STORE_BATCH = 32
+#: New articles wait for the search index until there are this many (one statement for
+#: all: the index grows twice as fast in batches of thousands as of fifty), or the pass
+#: ends. A search in the meantime indexes them first.
+INDEX_BATCH = 4_000
+
+
+@dataclass(frozen=True)
+class _ToStore:
+    feed: Feed
+    state: FeedState
+    outcome: Outcome
+    fetched: FetchResult
+    parsed: ParsedFeed
+
+
+@dataclass(frozen=True)
+class _ToMatch:
+    ids: tuple[int, ...]
+    source: str
+    prematched: Prematched | None
 
 
 @dataclass(frozen=True)
@@ -175,8 +200,10 @@ class _Pass:
         self.force = force
         self.on_stored = on_stored
         self.rng = rng
-        # One writer thread: SQLite has one writer anyway, and the event loop never blocks on it.
-        self.writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store")
+        self.writer = Writer()
+        self.stores = Batcher(self.writer, self._store_batch, limit=STORE_BATCH)
+        self.hooks = Batcher(self.writer, self._hook_batch, limit=STORE_BATCH)
+        self.unindexed = 0  # new articles not in the search index yet (written by the writer only)
         self.pending: list[FeedState] = []
         self.pages: PageFetcher | None = None
 
@@ -221,7 +248,10 @@ class _Pass:
                         _tick(progress, result)
             await self._flush_states()
         finally:
-            self.writer.shutdown(wait=True)
+            self.writer.shutdown()
+            if self.unindexed:  # searches would index them first, but a read-only one cannot
+                with contextlib.suppress(StorageError):
+                    article_store.index_pending(self.db)
             if self.pending:  # interrupted: keep what the finished polls learned
                 pending, self.pending = self.pending, []
                 try:
@@ -317,7 +347,7 @@ class _Pass:
             return await self._save_only(feed, state, outcome, fetched)
         outcome = replace(_outcome(fetched), body_hash=body_hash, ttl=parsed.ttl)
         fetched = replace(fetched, body=None)  # let the body go before storing
-        result, prematched = await self._in_writer(self._store, feed, state, outcome, fetched, parsed)
+        result, prematched = await self.stores.submit(_ToStore(feed, state, outcome, fetched, parsed))
         if not result.article_ids:
             return result
         warnings = list(result.warnings)
@@ -342,9 +372,7 @@ class _Pass:
                 warnings.append(f"fetching full text failed: {type(exc).__name__}: {exc}")
         if self.on_stored is not None:
             given = Prematched(parsed.matched_by, prematched) if prematched and parsed.matched_by else None
-            warnings.extend(
-                await self._in_writer(_call_hook, self.on_stored, list(result.article_ids), feed.name, given)
-            )
+            warnings.extend(await self.hooks.submit(_ToMatch(result.article_ids, feed.name, given)))
         return replace(result, warnings=tuple(warnings), fulltext=fulltext)
 
     async def _ticket(self) -> MatcherTicket | None:
@@ -357,30 +385,88 @@ class _Pass:
         if self.rules is None:
             return None
         if self.ticket is None:
-            self.ticket = asyncio.get_running_loop().run_in_executor(self.writer, _safe_ticket, self.rules)
+            self.ticket = asyncio.get_running_loop().run_in_executor(
+                self.writer.executor, _safe_ticket, self.rules
+            )
         return await asyncio.shield(self.ticket)
 
-    def _store(
-        self, feed: Feed, state: FeedState, outcome: Outcome, fetched: FetchResult, parsed: ParsedFeed
-    ) -> tuple[PollResult, dict[int, tuple[MatchResult, ...]]]:
-        """Entries and the feed's new state in one transaction (full text and the rules hook
-        follow); and the workers' rule results of the new articles, by id."""
+    def _store_batch(
+        self, batch: list[_ToStore]
+    ) -> list[tuple[PollResult, dict[int, tuple[MatchResult, ...]]] | BaseException]:
+        """Polls' entries and their feeds' new states, in one transaction, each poll in a
+        savepoint of its own: a poll that fails (a bug) is that feed's error alone. A
+        failure the transaction does not survive (a full disk) fails the whole batch."""
         now = _now()
+        outcomes: list[tuple[PollResult, dict[int, tuple[MatchResult, ...]]] | BaseException] = []
         with self.db.transaction() as conn:
-            stats = article_store.store_entries(conn, feed.name, parsed.entries, now)
-            if stats.deferred:
-                outcome = replace(outcome, body_hash=None)  # parse it again next time
-            new_state = apply_outcome(feed, state, outcome, now, policy=self.settings.policy, rng=self.rng)
-            feed_store.save_state(conn, new_state)
-            if self.owner:
-                feed_store.release_feeds(conn, [feed.name], self.owner)
-        warnings = list(parsed.warnings)
+            for item in batch:
+                try:
+                    with savepoint(conn, "poll"):
+                        outcomes.append(self._store(conn, item, now))
+                except Exception as exc:
+                    if not conn.in_transaction:  # the database ended it (a full disk): all fail
+                        raise
+                    outcomes.append(exc)
+            if self.unindexed >= INDEX_BATCH:
+                article_store.index_new(conn)
+                self.unindexed = 0
+        return outcomes
+
+    def _store(
+        self, conn: Connection, item: _ToStore, now: datetime
+    ) -> tuple[PollResult, dict[int, tuple[MatchResult, ...]]]:
+        """One poll's entries and its feed's new state; and the workers' rule results of
+        the new articles, by id."""
+        feed, parsed, outcome = item.feed, item.parsed, item.outcome
+        stats = article_store.store_entries(conn, feed.name, parsed.entries, now)
+        self.unindexed += len(stats.new_ids)
+        if stats.deferred:
+            outcome = replace(outcome, body_hash=None)  # parse it again next time
+        new_state = apply_outcome(feed, item.state, outcome, now, policy=self.settings.policy, rng=self.rng)
+        feed_store.save_state(conn, new_state)
+        if self.owner:
+            feed_store.release_feeds(conn, [feed.name], self.owner)
         result = _result(
-            feed, new_state, outcome, fetched, stats=stats, warnings=warnings, entries=len(parsed.entries)
+            feed,
+            new_state,
+            outcome,
+            item.fetched,
+            stats=stats,
+            warnings=parsed.warnings,
+            entries=len(parsed.entries),
         )
         if parsed.matches is None:
             return result, {}
         return result, {i: parsed.matches[n] for i, n in zip(stats.new_ids, stats.new_entries, strict=True)}
+
+    def _hook_batch(self, batch: list[_ToMatch]) -> list[list[str]]:
+        """`on_stored` once for several polls' articles (once per set of rules their
+        workers matched with); each poll gets the warnings of the call that covered it."""
+        assert self.on_stored is not None
+        calls: dict[str | None, list[_ToMatch]] = {}
+        for item in batch:
+            calls.setdefault(item.prematched.fingerprint if item.prematched else None, []).append(item)
+        warnings: dict[int, list[str]] = {}
+        for fingerprint, items in calls.items():
+            ids = list(dict.fromkeys(i for item in items for i in item.ids))
+            given = None
+            if fingerprint is not None:
+                results: dict[int, tuple[MatchResult, ...]] = {}
+                for item in items:
+                    assert item.prematched is not None
+                    results.update(item.prematched.results)
+                    # an article another poll of the batch changed after: its results are stale
+                    for i in item.ids:
+                        if i not in item.prematched.results:
+                            results.pop(i, None)
+                given = Prematched(fingerprint, results)
+            source = items[0].source
+            if len(items) > 1:
+                source += f" and {len(items) - 1} other feed(s)"
+            said = _call_hook(self.on_stored, ids, source, given)
+            for item in items:
+                warnings[id(item)] = said
+        return [warnings[id(item)] for item in batch]
 
     async def _save_only(
         self,
@@ -408,7 +494,7 @@ class _Pass:
             await self._in_writer(partial(feed_store.save_states, release=self.owner), self.db, batch)
 
     async def _in_writer(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
+        return await self.writer.run(fn, *args)
 
 
 def _outcome(fetched: FetchResult) -> Outcome:
@@ -534,11 +620,21 @@ def ingest_paths(
     results: list[IngestResult] = []
     # Feed files are parsed like polled bodies: in one memory-capped worker, with the
     # timeout ending it, so a hostile file fails alone with a one-line error.
-    with ParsePool(1) as pool:
-        for batch in read_paths(paths, feed_names=names, language=language, parse=pool.parse_blocking):
-            result = _ingest_batch(db, batch, on_stored)
-            results.append(result)
-            _tick(progress, result)
+    unindexed = 0
+    try:
+        with ParsePool(1) as pool:
+            for batch in read_paths(paths, feed_names=names, language=language, parse=pool.parse_blocking):
+                result = _ingest_batch(db, batch, on_stored)
+                results.append(result)
+                _tick(progress, result)
+                unindexed += result.new
+                if unindexed >= INDEX_BATCH:
+                    article_store.index_pending(db)
+                    unindexed = 0
+    finally:
+        if unindexed:
+            with contextlib.suppress(StorageError):
+                article_store.index_pending(db)
     return results
 
 

@@ -71,8 +71,10 @@ def store_entries(conn: Connection, feed: str, entries: Sequence[Entry], now: da
     """Store a batch of entries from one feed (or one ingested source); call in a transaction.
 
     Lookups are made once per batch (one query per identity key, not per entry), and the
-    writes too: new articles, their feed links and their full-text rows go in with one
-    `executemany` each, so a poll of a 50-entry feed costs a handful of statements.
+    writes too: new articles and their feed links go in with one `executemany` each, so a
+    poll of a 50-entry feed costs a handful of statements. The new articles are not yet
+    in the search index: the writer calls `index_new` once per few thousand of them (the
+    index grows far faster in big batches), and a search catches up first anyway.
     """
     stats = StoreStats()
     if not entries:
@@ -152,7 +154,6 @@ def _store(conn: Connection, feed: str, entries: Sequence[Entry], now: datetime,
             " ON CONFLICT DO NOTHING",
             links,
         )
-    index_articles(conn, [row[0] for row in new_rows] if bulk else stats.new_ids)
     _touch(conn, seen_ids, stamp)
     return stats
 
@@ -205,30 +206,35 @@ def _advance_ids(conn: Connection, top: int) -> None:
 
 # ---------------------------------------------------------------- the full-text index
 
-#: `meta` key: every article with an id up to this one is in `articles_fts`. Articles are
-#: indexed by the batch that stores them (no trigger per row); anything written another
-#: way (an old program, a hand-made fixture) is caught up before the next search.
+#: `meta` key: every article with an id up to this one is in `articles_fts`. Storing does
+#: not index (see `store_entries`); `index_new` indexes everything above the mark that is
+#: not in the index yet. The update and delete triggers touch only rows already indexed
+#: (migration 8), so an article changed or deleted before its batch was indexed is safe.
 FTS_MARK = "fts.indexed_to"
 
 
-def index_articles(conn: Connection, ids: Sequence[int]) -> None:
-    """Add these new articles to the full-text index, in one statement; call in a transaction.
-
-    (PostgreSQL indexes each row itself, by its generated `fts` column.)
-    """
-    if not ids or dialect(conn) == "postgresql":
-        return
-    for chunk in _chunks(sorted(ids)):
-        conn.execute(
-            "INSERT INTO articles_fts (rowid, title, summary, content) "
-            f"SELECT id, title, summary, content FROM articles WHERE id IN ({_marks(chunk)})",
-            chunk,
-        )
-    _set_fts_mark(conn, max(max(ids), _fts_mark(conn)))
+def index_new(conn: Connection) -> int:
+    """Index every article not in the full-text index yet, in one statement; return how
+    many. Call in a write transaction. (PostgreSQL indexes each row itself, by its
+    generated `fts` column.)"""
+    if dialect(conn) == "postgresql":
+        return 0
+    mark = _fts_mark(conn)
+    top = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+    if top <= mark:
+        return 0
+    rows = conn.execute(
+        "INSERT INTO articles_fts (rowid, title, summary, content) "
+        "SELECT a.id, a.title, a.summary, a.content FROM articles a WHERE a.id > ? "
+        "AND NOT EXISTS (SELECT 1 FROM articles_fts_docsize d WHERE d.id = a.id)",
+        (mark,),
+    ).rowcount
+    _set_fts_mark(conn, top)
+    return max(rows, 0)
 
 
 def index_pending(db: Database) -> int:
-    """Index every article above the mark that is not yet in the index; return how many.
+    """`index_new` in its own transaction, if anything waits; return how many.
 
     Cheap when there is nothing to do (two indexed lookups), so searches call it first.
     """
@@ -240,16 +246,7 @@ def index_pending(db: Database) -> int:
     if top <= mark or db.readonly:
         return 0
     with db.transaction() as conn:
-        mark = _fts_mark(conn)
-        rows = conn.execute(
-            "INSERT INTO articles_fts (rowid, title, summary, content) "
-            "SELECT a.id, a.title, a.summary, a.content FROM articles a WHERE a.id > ? "
-            "AND NOT EXISTS (SELECT 1 FROM articles_fts_docsize d WHERE d.id = a.id)",
-            (mark,),
-        ).rowcount
-        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
-        _set_fts_mark(conn, max(top, mark))
-    return max(rows, 0)
+        return index_new(conn)
 
 
 def _fts_mark(conn: Connection) -> int:

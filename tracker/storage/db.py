@@ -57,6 +57,26 @@ class Connection(Protocol):
 
     def executemany(self, sql: str, rows: Any, /) -> Any: ...
 
+    @property
+    def in_transaction(self) -> bool: ...
+
+
+@contextmanager
+def savepoint(conn: Connection, name: str) -> Iterator[None]:
+    """A part of a write transaction that can fail alone: on an exception its writes are
+    undone and the exception goes on, the transaction still usable. Unless the database
+    ended the transaction itself (SQLite does on a full disk): then `conn.in_transaction`
+    is False and the caller must give up the whole transaction."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
 
 def dialect(conn: Any) -> str:
     """`sqlite` or `postgresql`: the dialect of a connection a transaction yielded."""
