@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.clirun import run_cli
+from tests.clirun import Result, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -106,6 +106,11 @@ def _article_id(ws: Path, link: str) -> str:
     return str(next(r["id"] for r in rows if r["url"] == link))
 
 
+def _explain(ws: Path, link: str, commitment: str) -> Result:
+    """`tracker explain` of the stored article from this link, for this commitment."""
+    return run_cli("explain", _article_id(ws, link), commitment, workspace=ws)
+
+
 def _signals(ws: Path) -> list[dict]:
     return json.loads(run_cli("review", "--format", "json", "--limit", "100", workspace=ws).out)
 
@@ -120,12 +125,10 @@ def test_match_links_the_follow_ups_in_three_languages_and_not_the_earlier_act(m
 
 
 def test_explain_says_which_date_counted_and_where_the_scope_held(matched: Path) -> None:
-    article = _article_id(matched, "https://example.org/en-precursor")
-    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    result = _explain(matched, "https://example.org/en-precursor", "cn-ru-2016-internet-media-forum/2")
     assert result.code == 0, result.err
     assert "the latest date in the text is" in result.out and "2015" in result.out
-    article = _article_id(matched, "https://example.org/ru-memorandum")
-    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    result = _explain(matched, "https://example.org/ru-memorandum", "cn-ru-2016-internet-media-forum/2")
     assert "LINKED" in result.out
     assert "within 20 words" in result.out or "in one sentence" in result.out
     assert "(published), after the commitment (2016-10-29)" in result.out
@@ -134,8 +137,7 @@ def test_explain_says_which_date_counted_and_where_the_scope_held(matched: Path)
 def test_none_in_scope_keeps_a_reporting_verb_elsewhere_from_undoing_the_act(matched: Path) -> None:
     """`media-pair-cooperation` keeps "сообщили" out of its scope only: the ambassador who
     "сообщил" two sentences on does not undo the media agreement."""
-    article = _article_id(matched, "https://example.org/ru-media-pair")
-    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    result = _explain(matched, "https://example.org/ru-media-pair", "cn-ru-2016-internet-media-forum/2")
     assert result.code == 0, result.err
     assert "media-pair-cooperation → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
     assert "the scope must hold where they are not" in result.out
@@ -149,20 +151,21 @@ def test_a_gate_in_the_title_and_the_meetings_day_explained(matched: Path) -> No
     linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
     assert ("https://example.org/zh-year-aside", "cn-ru-2016-internet-media-forum/ten-fields") not in linked
     assert not any(url == "https://example.org/ru-meeting-day" for url, _ in linked)
-    article = _article_id(matched, "https://example.org/zh-year-aside")
-    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/ten-fields", workspace=matched)
+    result = _explain(
+        matched, "https://example.org/zh-year-aside", "cn-ru-2016-internet-media-forum/ten-fields"
+    )
     assert result.code == 0, result.err
     assert "(in the title)" in result.out and "none found there" in result.out
-    article = _article_id(matched, "https://example.org/ru-meeting-day")
-    result = run_cli("explain", article, "cn-ru-2016-information-space/preamble-dialogue", workspace=matched)
+    result = _explain(
+        matched, "https://example.org/ru-meeting-day", "cn-ru-2016-information-space/preamble-dialogue"
+    )
     assert "names the day of the meeting that made the commitment ('25 июня', 2016-06-25)" in result.out
 
 
 def test_pinyin_from_a_mirror_site_neither_hides_a_term_nor_the_quote(matched: Path) -> None:
     linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
     assert ("https://example.org/zh-pinyin", "cn-ru-2016-internet-media-forum/2") in linked
-    article = _article_id(matched, "https://example.org/zh-pinyin")
-    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/2", workspace=matched)
+    result = _explain(matched, "https://example.org/zh-pinyin", "cn-ru-2016-internet-media-forum/2")
     assert result.code == 0, result.err
     assert "media-forum-held → cn-ru-2016-internet-media-forum/2: LINKED" in result.out
     assert "媒体(méitǐ)论坛" in result.out  # the explanation quotes the text as written
@@ -171,8 +174,9 @@ def test_pinyin_from_a_mirror_site_neither_hides_a_term_nor_the_quote(matched: P
 def test_an_undated_item_needs_a_date_inside_a_closed_window(matched: Path) -> None:
     linked = {(s["url"], s["commitment"]) for s in _signals(matched)}
     assert ("https://example.org/zh-undated-year", "cn-ru-2016-internet-media-forum/ten-fields") not in linked
-    article = _article_id(matched, "https://example.org/zh-undated-year")
-    result = run_cli("explain", article, "cn-ru-2016-internet-media-forum/ten-fields", workspace=matched)
+    result = _explain(
+        matched, "https://example.org/zh-undated-year", "cn-ru-2016-internet-media-forum/ten-fields"
+    )
     assert result.code == 0, result.err
     assert "window that closed on 2017-12-31" in " ".join(result.out.split())  # wrapped to the terminal
 
