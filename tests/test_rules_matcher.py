@@ -414,6 +414,94 @@ rules:
     assert agreed == 400 and 20 < linked_count < 380  # the sample exercises both outcomes
 
 
+SCAN_RULES = """\
+rules:
+  - id: s
+    targets: {commitments: [demo/1]}
+    all: [$china, $russia]
+    phrases: [china daily, joint statement, совместное заявление, 信息安全]
+    any: [witnessed, signed, agreements]
+"""
+
+#: Words and characters that decide how a text is scanned: curly quotes and bullets
+#: (scanned as it is), Chinese and emoji (scanned as UTF-8 bytes), stems and their lookalikes.
+SCAN_VOCABULARY = [
+    "china",
+    "daily",
+    "dailies",
+    "chinas",
+    "russia",
+    "russian",
+    "witnessed",
+    "witness",
+    "with",
+    "wit",
+    "sign",
+    "signed",
+    "signing",
+    "agreement",
+    "agreements",
+    "joint",
+    "statement",
+    "statements",
+    "совместное",
+    "совместного",
+    "заявление",
+    "заявления",
+    "中俄",
+    "信息安全",
+    "合作",
+    "“",
+    "”",
+    "•",
+    "€",
+    "😀",
+    "—",
+    "china’s",
+    "daily,",
+    "é",
+    "café",
+]
+
+
+def _verified_gids(m: Matcher, a: Article) -> set[int]:
+    prepared = automaton_module._Prepared.of(a)
+    return {hit.variant.gid for hit in m._hits(prepared)}
+
+
+def _scanned_gids(m: Matcher, a: Article) -> set[int]:
+    _raw, text, haystack = automaton_module._texts(a)
+    found = m._scan(text, haystack)
+    if found is None:
+        return set()
+    return set().union(*found[:3]) if m._by_field else set(found[0])
+
+
+def test_the_scan_never_drops_a_form_the_explanation_finds(tmp_path: Path) -> None:
+    """The scan checks stems and a phrase's later words (also in text scanned as bytes);
+    it may still over-count, never under-count, or `match` would miss links."""
+    m = build(tmp_path, SCAN_RULES)
+    rng = random.Random(11)
+    stricter = 0
+    for i in range(1_500):
+        words = [rng.choice(SCAN_VOCABULARY) for _ in range(rng.randint(2, 14))]
+        a = article(" ".join(words), id=i)
+        verified, scanned = _verified_gids(m, a), _scanned_gids(m, a)
+        assert verified <= scanned, (a.title, verified - scanned)
+        stricter += scanned == verified
+    assert stricter > 1_000  # and it is mostly exact, which is why it is worth checking
+
+
+def test_the_scan_checks_stems_and_later_words_in_both_kinds_of_text(tmp_path: Path) -> None:
+    m = build(tmp_path, SCAN_RULES)
+    witnessed = _scanned_gids(m, article("they witnessed it"))
+    assert witnessed and _scanned_gids(m, article("with them")) == set()  # "with" is not "wit…"
+    for extra in ("", " “quoted”", " 中俄"):  # as it is, with curly quotes, as UTF-8 bytes
+        alone = _scanned_gids(m, article("china said" + extra))
+        phrase = _scanned_gids(m, article("china daily said" + extra))
+        assert len(phrase - alone) == 1, extra  # "china daily" only where "daily" follows
+
+
 def test_fingerprint_follows_meaning_not_layout(tmp_path: Path) -> None:
     text = BASE + "    phrases: [media year]\n"
     first = build(tmp_path / "1", text).fingerprint

@@ -18,7 +18,7 @@ import pytest
 
 from tracker.rules import textprep
 from tracker.rules.textprep import _PINYIN_BODY, _SPACES, normalise, to_simplified
-from tracker.textnorm import nfkc
+from tracker.textnorm import nfkc, script_language
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -95,3 +95,29 @@ def test_nfkc_is_the_library_on_the_shared_corpora() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         for piece in (text[i : i + 2_000] for i in range(0, min(len(text), 400_000), 2_000)):
             assert nfkc(piece) == unicodedata.normalize("NFKC", piece), f"{path}: {piece[:60]!r}"
+
+
+def _script_language_by_lists(text: str, sample: int = 400) -> str | None:
+    """script_language as first written: every letter, Han and Cyrillic character listed."""
+    head = text[:sample]
+    if head.isascii():
+        return None
+    letters = len(re.findall(r"[^\W\d_]", head))
+    if letters < 4:
+        return None
+    if len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", head)) >= 0.3 * letters:
+        return "zh"
+    if len(re.findall(r"[\u0400-\u04ff]", head)) >= 0.5 * letters:
+        return "ru"
+    return None
+
+
+def test_script_language_counts_as_the_listing_version_does() -> None:
+    rng = random.Random(6)
+    pieces = ["China and Russia ", "中俄两国", "Россия и Китай ", "’", "—", "2016 ", "é", "_", "。", " "]
+    for _ in range(5_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert script_language(text) == _script_language_by_lists(text), repr(text)
+    assert script_language("Russia’s talks — China") is None
+    assert script_language("中俄两国元首会晤 Russia") == "zh"
+    assert script_language("Россия и Китай — партнёры") == "ru"

@@ -582,8 +582,9 @@ class Matcher:
         by_field = self._by_field
         before, after = (_word_before, _word_after) if haystack is not text else (_char_before, _char_after)
         summary_at = content_at = 0
+        plain = haystack is text
         for end, key_index in self._automaton.iter(haystack):  # type: ignore[attr-defined]
-            length, check_start, gid, check_end = table[key_index]
+            length, check_start, gid, check_end, first_stem = table[key_index]
             start = end - length + 1
             if check_start and start:
                 char = haystack[start - 1]
@@ -594,6 +595,8 @@ class Matcher:
                     char = haystack[end + 1]
                     if char.isalnum() if char < "\x80" else after(haystack, end + 1):
                         continue
+                if first_stem is not None and plain and not _stem_holds(first_stem, text, start, end):
+                    continue
                 if found is None:
                     found = self._new_found(haystack)
                     summary_at, content_at = found[3]
@@ -1031,11 +1034,15 @@ def _own_text_share(target: _Target, prepared: _Prepared) -> float:
     return len(grams & target.own_text) / len(grams)
 
 
-def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
-    """The hot loop's view of a key. A stemmed form is taken at its key, unverified: the
-    scan may over-count it (a rule then reaches `_explain`, which checks each word's
-    stem), never under-count, and verifying every "rus…" or "кит…" costs a regex and a
-    stemmer call per hit.
+def _table_entry(key: _Key) -> tuple[int, bool, int, Any, tuple[str, str] | None]:
+    """The hot loop's view of a key: (length, check start, gid or -1, check end or the
+    forms, the first word's stem to check or None).
+
+    A key that is one stemmed word is checked in the scan, in text scanned as it is:
+    the word's stem, read once per distinct word (`_stem_holds`), so "with" no longer
+    counts as "witness". Other stemmed forms are taken at their key, unverified: the scan
+    may over-count them (a rule then reaches `_explain`, which checks each word's stem),
+    never under-count.
 
     The words after the first of a stemmed phrase are checked, though, where that is one
     regular expression on text scanned as it is (`_forms_holding`): "new media" keyed
@@ -1047,31 +1054,76 @@ def _table_entry(key: _Key) -> tuple[int, bool, int, Any]:
     if single is not None and (
         single.tail is None or len(single.stems) == 1 or single.tail.pattern == _WORD_REST
     ):
-        return (key.length, key.check_start, single.gid, single.check_end and not single.stems)
+        return (
+            key.length,
+            key.check_start,
+            single.gid,
+            single.check_end and not single.stems,
+            _first_stem(single, key),
+        )
     forms = tuple(
         (
             v.gid,
             v.check_end and not v.stems,
             v if v.tail is not None and not v.stems else None,
             v.tail if len(v.stems) > 1 else None,
+            _byte_tail(v.tail) if len(v.stems) > 1 and v.tail is not None else None,
         )
         for v in key.variants
     )
-    return (key.length, key.check_start, -1, forms)
+    return (key.length, key.check_start, -1, forms, None)
+
+
+def _first_stem(variant: _Variant, key: _Key) -> tuple[str, str] | None:
+    """(stem, word as written) when the scan can check the stem of the key's word.
+
+    Only a key that is one whole stemmed word: the word in the text then starts at the
+    hit and runs to the end of the word, exactly what `_Variant.stop` reads as its first
+    word. Most over-counting came from such keys ("wit" of "witness" at every "with",
+    "rat" of "ratify" at every "rate"): each such hit passed rules on to `_hits`, which
+    then rejected nine in ten of them.
+    """
+    if not variant.stems or not variant.stems[0] or variant.key_chars != key.length:
+        return None
+    if not variant.words or " " in variant.words[0]:
+        return None
+    return variant.stems[0], variant.words[0]
+
+
+#: The rest of a word after a hit, in text scanned as it is (`_Variant.stop` reads the same).
+_WORD_RUN = re.compile(_WORD_REST)
+#: (stem, written, word in the text) → does the word have that stem? Words repeat a lot.
+_stem_verdicts: dict[tuple[str, str, str], bool] = {}
+
+
+def _stem_holds(first: tuple[str, str], text: str, start: int, end: int) -> bool:
+    """Does the word starting at `start` (its key ending at `end`) have the term's stem?"""
+    stop = _WORD_RUN.match(text, end + 1).end()  # type: ignore[union-attr]  # matches ""
+    word = text[start:stop]
+    wanted, written = first
+    verdict = _stem_verdicts.get((wanted, written, word))
+    if verdict is None:
+        verdict = stem(word) == wanted or _russian_form_of(word, written)
+        if len(_stem_verdicts) < 200_000:
+            _stem_verdicts[(wanted, written, word)] = verdict
+    return verdict
 
 
 def _forms_holding(forms: Any, text: str, haystack: str, end: int) -> tuple[int, ...]:
     """The gids of a key's several forms (or tailed form) that hold at `end`."""
     size = len(haystack)
     held: list[int] = []
-    for gid, check_end, tailed, words_after in forms:
+    for gid, check_end, tailed, words_after, bytes_after in forms:
         if tailed is not None:
             if not _tail_holds(tailed, text, haystack, end):
                 continue
         elif words_after is not None:
             # The stems are left to `_explain`; the words must follow (`_Variant.stop`'s
-            # first test). A text scanned as UTF-8 bytes is left unchecked: no offset map.
-            if haystack is text and words_after.match(text, end + 1) is None:
+            # first test), in a text scanned as UTF-8 bytes by the bytes' pattern.
+            if haystack is text:
+                if words_after.match(text, end + 1) is None:
+                    continue
+            elif bytes_after is not None and bytes_after.match(haystack, end + 1) is None:
                 continue
         elif check_end and end + 1 < size:
             char = haystack[end + 1]
@@ -1080,6 +1132,25 @@ def _forms_holding(forms: Any, text: str, haystack: str, end: int) -> tuple[int,
                 continue
         held.append(gid)
     return tuple(held)
+
+
+#: The rest of a word in a text scanned as UTF-8 bytes: ASCII letters and digits, and any
+#: byte of a multi-byte character. It takes in more than a word (a curly quote, Chinese),
+#: never less, so a phrase it rejects cannot hold in the decoded text either.
+_BYTE_WORD_REST = "[0-9A-Za-z\x80-\xff]*"
+
+
+def _byte_tail(tail: re.Pattern[str]) -> re.Pattern[str]:
+    """A stemmed phrase's words-after pattern for text scanned as UTF-8 bytes.
+
+    The pattern is the phrase's later words (escaped, normalised) each followed by
+    `_WORD_REST`; as bytes, the words are their UTF-8 bytes read as Latin-1 (escaping
+    touches only ASCII, so it survives), and the rest of a word is `_BYTE_WORD_REST`.
+    Every match in the decoded text is a match in the bytes: a filter that never
+    rejects what `_Variant.stop` would accept.
+    """
+    as_bytes = tail.pattern.encode("utf-8").decode("latin-1")  # _WORD_REST is ASCII: kept
+    return re.compile(as_bytes.replace(_WORD_REST, _BYTE_WORD_REST))
 
 
 def _tail_holds(variant: _Variant, text: str, haystack: str, end: int) -> bool:

@@ -43,6 +43,8 @@ _APOSTROPHES = "\u2019\u2018\u02bc"
 _QUOTE = re.compile(f"[{_APOSTROPHES}]")
 #: UTF-8 lead bytes of U+2000 and above (one search instead of one per character).
 _WIDE_LEAD = re.compile(rb"[\xe2-\xf4]")
+#: A character from U+2E80 up: CJK radicals, kana, ideographs, and everything above.
+_FROM_CJK = re.compile("[\u2e80-\U0010ffff]")
 # The white space that feeds really contain (NFKC already made no-break and ideographic
 # spaces plain ones); rarer controls stay, as non-word characters they still separate.
 _SPACES = " \n\t\r\u2028\u2029\x85"
@@ -206,12 +208,17 @@ def normalise(text: str) -> str:
 
 
 def normalise_for_scan(text: str) -> tuple[str, bool]:
-    """`normalise(text)`, and whether it still holds a character from U+2000 up.
+    """`normalise(text)`, and whether it holds a character from U+2E80 up (Chinese,
+    Japanese, emoji, the private-use mask): the matcher scans such a text as UTF-8
+    bytes (tracker.rules.automaton._haystack).
 
-    The matcher scans such a text as UTF-8 bytes (tracker.rules.automaton._haystack).
-    Knowing it costs one encoding, which also tells which replacements can apply:
-    typographic dashes, apostrophes and line separators all lie above U+2000, so a
-    Cyrillic or accented text without such characters skips a dozen searches.
+    A character from U+2000 up is found with one encoding, which also tells which
+    replacements can apply: typographic dashes, apostrophes and line separators all lie
+    there, so a Cyrillic or accented text without such characters skips a dozen
+    searches. Only CJK and above make a text wide, though: curly double quotes, bullets
+    and the euro sign are common in English news, and a text scanned as bytes leaves the
+    words after a phrase's first unchecked, so "China" in it counted as every
+    "China …" phrase and passed rules on to the slow checks.
     """
     if not text:
         return "", False
@@ -242,6 +249,7 @@ def normalise_for_scan(text: str) -> tuple[str, bool]:
                 folded = to_simplified(folded)
                 if "(" in folded:
                     folded = _PINYIN.sub("", folded)
+                wide = _FROM_CJK.search(folded) is not None
         odd_space = odd_space or "\x85" in folded
     if "-" in folded:
         folded = folded.replace("-", " ")
