@@ -14,6 +14,8 @@ normalised text; for a prefix term (`укреп*`) the stem is compared. A multi
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from tracker.rules.textprep import normalise
 
 _ENGLISH = """
@@ -53,8 +55,11 @@ GENERIC_TERMS: dict[str, frozenset[str]] = {
 }
 _ALL: frozenset[str] = frozenset().union(*GENERIC_TERMS.values())
 _RUSSIAN_STEMS: tuple[str, ...] = tuple(sorted(w for w in GENERIC_TERMS["ru"] if len(w) >= 4))
+#: The stems an inflected form is recognised by (`str.startswith` takes them all at once).
+_RUSSIAN_LONG_STEMS: tuple[str, ...] = tuple(stem for stem in _RUSSIAN_STEMS if len(stem) >= 5)
 
 
+@lru_cache(maxsize=65_536)  # the same terms recur in every rule that names a party
 def is_generic(norm: str, *, prefix: bool = False) -> bool:
     """True if a normalised term (or prefix stem) is a generic word.
 
@@ -68,8 +73,8 @@ def is_generic(norm: str, *, prefix: bool = False) -> bool:
     if norm in _ALL:
         return True
     if prefix:
-        if any(stem.startswith(norm) or norm.startswith(stem) for stem in _RUSSIAN_STEMS):
+        if norm.startswith(_RUSSIAN_STEMS) or any(stem.startswith(norm) for stem in _RUSSIAN_STEMS):
             return True
-        return any(word.startswith(norm) for word in GENERIC_TERMS["en"] if len(norm) >= 4)
+        return len(norm) >= 4 and any(word.startswith(norm) for word in GENERIC_TERMS["en"])
     # An inflected Russian form of a listed stem: "сотрудничества", "укрепления".
-    return any(norm.startswith(stem) for stem in _RUSSIAN_STEMS if len(stem) >= 5)
+    return norm.startswith(_RUSSIAN_LONG_STEMS)
