@@ -474,15 +474,19 @@ class _PooledStream(httpcore.AsyncNetworkStream):
     """A network stream whose "is the idle connection readable?" check is one poll.
 
     httpcore asks it of every pooled connection each time a request is queued or a
-    response closed; anyio answers by building its table of socket attributes first,
-    which made that check 20 % of the event loop's time in a pass over one busy host.
-    The raw socket is looked up once (it does not change while the stream lives);
-    everything else is the inner stream's.
+    response closed (26,000 times in a pass over 400 feeds of one host); anyio answered
+    by building its table of socket attributes first, and httpcore's own check makes a
+    poll object each time. Here the raw socket is looked up once and registered once
+    with a poll object of this stream's own; everything else is the inner stream's.
     """
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self.inner = inner
         self._socket: socket.socket | None = inner.get_extra_info("socket")
+        self._poller: Any = None
+        if self._socket is not None and hasattr(select, "poll") and self._socket.fileno() >= 0:
+            self._poller = select.poll()
+            self._poller.register(self._socket.fileno(), select.POLLIN)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self.inner.read(max_bytes, timeout)
@@ -491,6 +495,7 @@ class _PooledStream(httpcore.AsyncNetworkStream):
         await self.inner.write(buffer, timeout)
 
     async def aclose(self) -> None:
+        self._poller = None
         await self.inner.aclose()
 
     async def start_tls(
@@ -500,6 +505,10 @@ class _PooledStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable" and self._socket is not None:
+            if self._socket.fileno() < 0:
+                return True  # closed: its next read ends it (as httpcore answers)
+            if self._poller is not None:
+                return bool(self._poller.poll(0))
             return _readable(self._socket)
         return self.inner.get_extra_info(info)
 
