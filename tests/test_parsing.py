@@ -357,3 +357,19 @@ def test_a_dying_worker_fails_only_its_own_feed() -> None:
     died = results.pop(1)
     assert isinstance(died, FeedError) and "died" in died.message
     assert all(not isinstance(r, BaseException) for r in results), results
+
+
+def modules_before_the_job(
+    body: bytes, url: str, headers: dict[str, str], language: str | None, timeout: float | None
+) -> object:
+    """Whether a fresh worker already holds the matcher's modules (a job for the pool)."""
+    import sys
+
+    return ("matcher imported", "tracker.rules.prematch" in sys.modules)
+
+
+def test_workers_start_with_the_matcher_imported() -> None:
+    """The fork server imports them once, not each worker (renewed every few hundred parses)."""
+    with ParsePool(1, processes=True, job=modules_before_the_job) as pool:
+        result = pool._attempt_blocking(pool._get_executor(), (b"", URL, {}, None, 5.0))
+    assert result == ("matcher imported", True)

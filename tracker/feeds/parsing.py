@@ -745,12 +745,16 @@ class _DaemonThreads(Executor):
 def _mp_context() -> multiprocessing.context.BaseContext:
     """forkserver where there is one: forking a threaded process (the TUI) can deadlock.
 
-    The fork server imports this module once, so each worker it forks starts with the
-    parser loaded: a single-feed pass pays a fork, not an interpreter start-up.
+    The fork server imports this module and the fast path once, so each worker it forks
+    starts with the parser loaded: a single-feed pass pays a fork, not an interpreter
+    start-up. It imports the matcher's modules too (tracker.rules.prematch: the
+    automaton, the stemmers, OpenCC's table, 80 ms), which every worker needs for its
+    first matched feed; workers are renewed every `TASKS_PER_WORKER` parses, and each
+    used to import them again. (The fork server skips a module it cannot import.)
     """
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, "tracker.feeds.fastpath", "tracker.rules.prematch"])
         return context
     return multiprocessing.get_context("spawn")

@@ -126,7 +126,7 @@ class _Variant:
     """
 
     check_end: bool
-    tail: re.Pattern[str] | None
+    tail: _Tail | None
     slots: tuple[_Slot, ...]
     #: Identity of this term form (the scan records which forms it found).
     gid: int = 0
@@ -1067,7 +1067,7 @@ def _table_entry(key: _Key) -> tuple[int, bool, int, Any, tuple[str, str] | None
             v.check_end and not v.stems,
             v if v.tail is not None and not v.stems else None,
             v.tail if len(v.stems) > 1 else None,
-            _BytesTail(v.tail) if len(v.stems) > 1 and v.tail is not None else None,
+            _bytes_tail(v.tail) if len(v.stems) > 1 and v.tail is not None else None,
         )
         for v in key.variants
     )
@@ -1140,36 +1140,46 @@ def _forms_holding(forms: Any, text: str, haystack: str, end: int) -> tuple[int,
 _BYTE_WORD_REST = "[0-9A-Za-z\x80-\xff]*"
 
 
-class _BytesTail:
+class _Tail:
+    """A regular expression compiled at its first match, and pickled as its source.
+
+    A matcher holds some 1,600 of them (the words after a phrase's key, and their bytes
+    forms). Compiling them all when the matcher is built, and again when a parse worker
+    unpickles it (a compiled pattern pickles as its source), cost 0.1 s per worker: a
+    worker is renewed every few hundred feeds. Most are never needed by a given worker.
+    Two threads may both compile one; the results are the same.
+    """
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def match(self, text: str, position: int) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.match(text, position)
+
+    def __getstate__(self) -> str:
+        return self.pattern
+
+    def __setstate__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled = None
+
+
+def _bytes_tail(tail: _Tail) -> _Tail:
     """A stemmed phrase's words-after pattern for text scanned as UTF-8 bytes.
 
     The pattern is the phrase's later words (escaped, normalised) each followed by
     `_WORD_REST`; as bytes, the words are their UTF-8 bytes read as Latin-1 (escaping
     touches only ASCII, so it survives), and the rest of a word is `_BYTE_WORD_REST`.
     Every match in the decoded text is a match in the bytes: a filter that never
-    rejects what `_Variant.stop` would accept. Compiled at its first use: the bundled
-    rules have some 1,300 such phrases, most never meet a text scanned as bytes, and
-    compiling them all made building the matcher half as slow again.
+    rejects what `_Variant.stop` would accept.
     """
-
-    __slots__ = ("_compiled", "source")
-
-    def __init__(self, tail: re.Pattern[str]) -> None:
-        as_bytes = tail.pattern.encode("utf-8").decode("latin-1")  # _WORD_REST is ASCII: kept
-        self.source = as_bytes.replace(_WORD_REST, _BYTE_WORD_REST)
-        self._compiled: re.Pattern[str] | None = None
-
-    def match(self, haystack: str, position: int) -> re.Match[str] | None:
-        if self._compiled is None:
-            self._compiled = re.compile(self.source)
-        return self._compiled.match(haystack, position)
-
-    def __getstate__(self) -> str:
-        return self.source
-
-    def __setstate__(self, source: str) -> None:
-        self.source = source
-        self._compiled = None
+    as_bytes = tail.pattern.encode("utf-8").decode("latin-1")  # _WORD_REST is ASCII: kept
+    return _Tail(as_bytes.replace(_WORD_REST, _BYTE_WORD_REST))
 
 
 def _tail_holds(variant: _Variant, text: str, haystack: str, end: int) -> bool:
@@ -1265,7 +1275,7 @@ def compile_rules(rules: Iterable[Rule], statements: Sequence[Statement]) -> Mat
         forms = tuple(
             _Variant(
                 check_end,
-                re.compile(tail) if tail else None,
+                _Tail(tail) if tail else None,
                 tuple(slots),
                 gid=table.gids[(norm, (check_end, tail, prefix, stems))],
                 extend=prefix,
