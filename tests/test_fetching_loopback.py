@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import random
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -504,3 +506,41 @@ def test_header_parsers() -> None:
     assert parse_max_age({"cache-control": "no-cache, max-age=600"}, now) is None
     assert parse_max_age({"expires": "Tue, 10 Jun 2025 02:00:00 GMT"}, now) == timedelta(hours=2)
     assert parse_max_age({}, now) is None
+
+
+# ---------------------------------------------------------------- leases held for the whole pass
+
+
+def test_a_pass_longer_than_its_lease_keeps_its_feeds(server: FeedServer, tmp_path: Path) -> None:
+    """The pass renews its leases while it runs: another owner cannot take a feed it has
+    not finished, however long the pass; once it ends, the feeds are free again."""
+    from tracker.types import Lease
+
+    server.feed("/quick.xml", make_rss(2, prefix="q"))
+    server.feed("/slow.xml", make_rss(2, prefix="s"), delay=1.2)
+    feeds = [feed(server, "/quick.xml"), feed(server, "/slow.xml")]
+    path = tmp_path / "shared.db"
+    db, other = open_database(path), open_database(path)
+    slow = [(feeds[1].name, feeds[1].url)]
+    seen_during: list[set[str]] = []
+
+    def try_to_take() -> None:
+        time.sleep(0.8)  # past the pass's 0.3 s lease, before the slow feed answers
+        now = datetime.now(UTC)
+        seen_during.append(
+            feed_store.claim_feeds(other, slow, "other", now, now + timedelta(seconds=30), due_only=False)
+        )
+
+    thief = threading.Thread(target=try_to_take)
+    thief.start()
+    patient = replace(SETTINGS, fetch=replace(FAST, read_timeout=5, total_timeout=10))
+    results = poll_feeds(db, feeds, settings=patient, lease=Lease("this-pass", timedelta(seconds=0.3)))
+    thief.join()
+    assert [r.status for r in results] == ["ok", "ok"]
+    assert seen_during == [set()]
+    now = datetime.now(UTC)
+    assert feed_store.claim_feeds(other, slow, "other", now, now + timedelta(seconds=30), due_only=False) == {
+        feeds[1].name
+    }
+    db.close()
+    other.close()

@@ -433,3 +433,23 @@ def test_the_fts_migration_keeps_an_older_database_searchable(
     assert titles(list_articles(db, search="grain")) == ["Grain corridor deal"]
     assert len(fts_ids(db)) == 2
     db.close()
+
+
+# ---------------------------------------------------------------- leases renewed by a long pass
+
+
+def test_renewing_leases_extends_only_the_owners_live_ones(state_target: Path | str) -> None:
+    db = open_database(state_target)
+    feeds = [(f"f{i}", f"https://example.org/{i}.xml") for i in range(3)]
+    now = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
+    soon, later = now + timedelta(minutes=5), now + timedelta(minutes=30)
+    assert feed_store.claim_feeds(db, feeds[:2], "me", now, soon, due_only=False) == {"f0", "f1"}
+    assert feed_store.claim_feeds(db, feeds[2:], "them", now, soon, due_only=False) == {"f2"}
+    with db.transaction(exclusive=False) as conn:
+        feed_store.release_feeds(conn, ["f1"], "me")  # its state was saved
+    # Renewing touches f0 only: f1 is released, f2 is someone else's, f9 was never claimed.
+    assert feed_store.renew_leases(db, ["f0", "f1", "f2", "f9"], "me", later) == 1
+    after_the_first_lease = now + timedelta(minutes=10)
+    live = feed_store.leases(db, after_the_first_lease)
+    assert live == {"me": ["f0"]}
+    db.close()

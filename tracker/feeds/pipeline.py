@@ -235,6 +235,7 @@ class _Pass:
                     _tick(progress, results[index])
             todo = [item for item in todo if item[1].name in claimed]
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
+        keeper = asyncio.create_task(self._keep_leases(sorted(claimed))) if claimed else None
         try:
             with self._parse_pool() as pool:
                 async with Fetcher(self.settings.fetch) as fetcher, self._pages() as pages:
@@ -248,6 +249,9 @@ class _Pass:
                         _tick(progress, result)
             await self._flush_states()
         finally:
+            if keeper is not None:
+                keeper.cancel()
+                await asyncio.wait([keeper])  # never renew after the releases below
             self.writer.shutdown()
             if self.unindexed:  # searches would index them first, but a read-only one cannot
                 with contextlib.suppress(StorageError):
@@ -267,6 +271,25 @@ class _Pass:
                         "could not release %d lease(s); they expire by themselves: %s", len(claimed), exc
                     )
         return [results[i] for i in range(len(feeds))]
+
+    async def _keep_leases(self, names: list[str]) -> None:
+        """Renew this pass's leases every third of their time until the pass ends.
+
+        A pass of thousands of feeds over slow servers can outlast its lease (ten
+        minutes for `tracker fetch`); without renewing, another watcher would then claim
+        and poll the feeds this one has not reached yet. Only leases still held are
+        renewed: a feed whose state is saved has released its own.
+        """
+        assert self.lease is not None and self.owner is not None
+        period = max(self.lease.ttl.total_seconds() / 3, 0.01)
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await self._in_writer(
+                    feed_store.renew_leases, self.db, names, self.owner, _now() + self.lease.ttl
+                )
+            except StorageError as exc:  # the next try may succeed; the lease may still hold
+                log.warning("could not renew the leases of this pass: %s", exc)
 
     def _claim(self, todo: list[tuple[int, Feed, FeedState]], now: datetime, due_only: bool) -> set[str]:
         assert self.lease is not None

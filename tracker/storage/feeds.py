@@ -138,6 +138,26 @@ def claim_feeds(
     return claimed
 
 
+def renew_leases(db: Database, names: Sequence[str], owner: str, until: datetime) -> int:
+    """Hold `owner`'s live leases on these feeds until `until`; how many it still held.
+
+    A pass longer than its lease renews it (tracker.feeds.pipeline), so no other
+    watcher takes a feed it has not finished. A lease already released (the feed's
+    state saved) or taken over by another owner is left alone: renewing never claims.
+    """
+    renewed = 0
+    expiry = to_db(until)
+    with db.transaction(exclusive=False) as conn:
+        for start in range(0, len(names), 500):
+            chunk = list(names[start : start + 500])
+            renewed += conn.execute(
+                "UPDATE feed_state SET lease_until = ?"
+                f" WHERE lease_owner = ? AND name IN ({','.join('?' * len(chunk))})",
+                (expiry, owner, *chunk),
+            ).rowcount
+    return renewed
+
+
 def release_feeds(conn: Connection, names: Sequence[str], owner: str) -> None:
     """End `owner`'s leases on these feeds (call in the transaction that saves their state)."""
     for start in range(0, len(names), 500):
