@@ -151,3 +151,37 @@ async def test_mouse_click_on_a_row_opens_it(fixture: FixtureWorkspace) -> None:
         await pilot.click(table, offset=(5, 3))
         await pilot.pause()
         assert isinstance(pilot.app.screen, CommitmentScreen)
+
+
+async def test_sorting_by_the_timeline_before_it_is_counted_follows_when_it_arrives(
+    fixture: FixtureWorkspace,
+) -> None:
+    """The Timeline is counted after the first paint; sorted by it before then, the rows
+    are in the order of zeros, and they move into the real order when it arrives."""
+    import threading
+
+    app = make_app(fixture)
+    arrived = threading.Event()
+    counted = app.read_timelines
+
+    def late_timelines():  # type: ignore[no-untyped-def]
+        arrived.wait(10)
+        return counted()
+
+    app.read_timelines = late_timelines  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        for _ in range(12):
+            if screen.sort.column == "signals":
+                break
+            await pilot.press("s")
+        await pilot.press("S")  # most signals first
+        assert screen.sort.column == "signals" and screen.sort.reverse
+        unsorted = rows(screen)
+        arrived.set()
+        await timelines_in(pilot)
+        counts = {row.commitment_id: sum(row.monthly) for row in screen.overview.rows}  # type: ignore[union-attr]
+        alpha = [key for key in rows(screen) if key.startswith("alpha/")]
+        assert [counts[key] for key in alpha] == sorted((counts[key] for key in alpha), reverse=True)
+        assert rows(screen) != unsorted  # the fixture's counts do reorder alpha

@@ -254,6 +254,12 @@ class CommitmentsScreen(Screen[None]):
         if not changed:  # a reload brought whole rows meanwhile
             return
         self.overview = replace(self.overview, rows=tuple(rows))
+        if self.sort.column == "signals":
+            # Sorted by the Timeline while it was still being counted (as zeros): the
+            # order changes now, so the rows are arranged again, the cursor kept.
+            self._cells.clear()
+            self.rebuild()
+            return
         table = self.query_one("#commitments", FixedTable)
         if "signals" not in table.columns:
             self._cells.clear()
@@ -529,7 +535,9 @@ class CommitmentsScreen(Screen[None]):
         index = keys.index(self.sort.column) if self.sort.column in keys else -1
         self.sort = Sort(keys[(index + 1) % len(keys)], False)
         self.rebuild()
-        self.notify(f"Sorted by {self.sort.column}", timeout=1.5)
+        waiting = self.sort.column == "signals" and self.overview and self._waits_for_timelines(self.overview)
+        note = " (timelines still loading: the order follows)" if waiting else ""
+        self.notify(f"Sorted by {self.sort.column}{note}", timeout=1.5)
 
     def action_sort_reverse(self) -> None:
         self.sort = replace(self.sort, reverse=not self.sort.reverse)
