@@ -121,3 +121,14 @@ def test_script_language_counts_as_the_listing_version_does() -> None:
     assert script_language("Russia’s talks — China") is None
     assert script_language("中俄两国元首会晤 Russia") == "zh"
     assert script_language("Россия и Китай — партнёры") == "ru"
+
+
+def test_the_white_space_pattern_is_str_isspace_for_every_character() -> None:
+    """is_http_url searches with it where it tested each character with str.isspace."""
+    from tracker.textnorm import _WHITE_SPACE, is_http_url
+
+    assert [c for c in map(chr, range(0x110000)) if bool(_WHITE_SPACE.match(c)) != c.isspace()] == []
+    assert is_http_url("https://example.org/a") and not is_http_url("https://example.org/a b")
+    assert not is_http_url("https://example.org/a\u3000b") and is_http_url(
+        "https://example.org/" + "a" * 300 + " b"
+    )

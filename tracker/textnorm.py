@@ -425,7 +425,11 @@ def is_http_url(value: str | None) -> bool:
         rest = value[7:]
     else:
         return False
-    return bool(rest) and rest[0] not in "/?#" and not any(ch.isspace() for ch in rest[:256])
+    return bool(rest) and rest[0] not in "/?#" and _WHITE_SPACE.search(rest, 0, 256) is None
+
+
+#: `\s` is `str.isspace`, character for character (both are Python's Unicode white space).
+_WHITE_SPACE = re.compile(r"\s")
 
 
 # ---------------------------------------------------------------- network addresses

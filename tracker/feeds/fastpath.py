@@ -96,6 +96,7 @@ _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._-]+)", re.IGNORECASE)
 #: Elements an entry may hold once at most (feedparser joins or reinterprets repeats).
 _ONCE = ("title", "description", "link", "guid", _CONTENT_ENCODED, "author", _DC + "creator")
 _ONCE_ATOM = tuple(_A + name for name in ("title", "summary", "content", "id"))
+_ONCE_SET, _ONCE_ATOM_SET = frozenset(_ONCE), frozenset(_ONCE_ATOM)
 
 _parser: Any = None
 looks_like_html = _FeedParserMixin.looks_like_html
@@ -275,14 +276,18 @@ def _raw_entry(item: Any, dates: dict[str, str], *, atom: bool) -> dict[str, Any
     """A feedparser-shaped entry for `normalise_entry`, or None where the tree alone cannot
     say what feedparser would make of this item."""
     allowed = _ATOM_CHILDREN if atom else _RSS_CHILDREN
+    once = _ONCE_ATOM_SET if atom else _ONCE_SET
+    seen: set[str] = set()
     for child in item:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue  # a comment or processing instruction
-        if child.tag not in allowed or (child.tag in _LEAVES and len(child)):
+        if tag not in allowed or (tag in _LEAVES and len(child)):
             return None
-    for name in _ONCE_ATOM if atom else _ONCE:
-        if len(item.findall(name)) > 1:
-            return None
+        if tag in once:  # an element twice: which one feedparser keeps is its business
+            if tag in seen:
+                return None
+            seen.add(tag)
     tag = _A if atom else ""
     title_node = item.find(tag + "title")
     title = _node_text(title_node)
