@@ -90,7 +90,8 @@ _ATOM_TYPES = {"text": "text/plain", "html": "text/html"}
 
 #: A DTD, per-element language or base, or C1 control characters (cp1252 bytes posing as
 #: UTF-8, which feedparser translates): feedparser's business.
-_REFUSED = re.compile(rb"<!DOCTYPE|<!ENTITY|xml:lang|xml:base|\xc2[\x80-\x9f]")
+_REFUSED_TEXT = (b"<!DOCTYPE", b"<!ENTITY", b"xml:lang", b"xml:base")
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._-]+)", re.IGNORECASE)
 #: Elements an entry may hold once at most (feedparser joins or reinterprets repeats).
@@ -221,7 +222,7 @@ def parse_fast(
 def _plain_utf8(body: bytes, headers: Mapping[str, str] | None) -> bool:
     """UTF-8 by every account (header, declaration, bytes), and no DTD or xml:lang/base."""
     head = body[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _REFUSED.search(body):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _refused(body):
         return False
     declared = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
@@ -242,6 +243,14 @@ def _plain_utf8(body: bytes, headers: Mapping[str, str] | None) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _refused(body: bytes) -> bool:
+    """A DTD, xml:lang/base or a C1 control in the body? Four `in` tests (memchr-fast)
+    and a search only where a \\xc2 byte is: a sixth of one alternation's search."""
+    if any(text in body for text in _REFUSED_TEXT):
+        return True
+    return b"\xc2" in body and _C1_CONTROL.search(body) is not None
 
 
 def _strict_tree(body: bytes) -> Any:
