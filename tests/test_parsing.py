@@ -362,14 +362,30 @@ def test_a_dying_worker_fails_only_its_own_feed() -> None:
 def modules_before_the_job(
     body: bytes, url: str, headers: dict[str, str], language: str | None, timeout: float | None
 ) -> object:
-    """Whether a fresh worker already holds the matcher's modules (a job for the pool)."""
+    """What a fresh worker already holds before its first job (a job for the pool):
+    the matcher's modules, and dateparser with the languages of the bundled rules loaded
+    (dateparser's own cache of loaded languages, read as the test's only peek inside it)."""
     import sys
 
-    return ("matcher imported", "tracker.rules.prematch" in sys.modules)
+    loaded: list[str] = []
+    if "dateparser.languages.loader" in sys.modules:
+        from dateparser.languages.loader import LocaleDataLoader
+
+        loaded = sorted(LocaleDataLoader._loaded_languages)
+    return (
+        "tracker.rules.prematch" in sys.modules,
+        "dateparser.search" in sys.modules,
+        loaded,
+    )
 
 
-def test_workers_start_with_the_matcher_imported() -> None:
-    """The fork server imports them once, not each worker (renewed every few hundred parses)."""
+def test_workers_start_with_the_matcher_imported_and_dates_warm() -> None:
+    """The fork server imports and warms them once, not each worker (renewed every few
+    hundred parses): a worker's first dated text would otherwise cost it 0.3 s."""
     with ParsePool(1, processes=True, job=modules_before_the_job) as pool:
+        pool.prepare()
+        pool.prepare()  # cheap to repeat
         result = pool._attempt_blocking(pool._get_executor(), (b"", URL, {}, None, 5.0))
-    assert result == ("matcher imported", True)
+    matcher, search, languages = result
+    assert matcher and search
+    assert {"en", "ru", "zh"} <= set(languages), languages

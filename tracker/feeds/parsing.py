@@ -553,6 +553,7 @@ class ParsePool:
         self._job = job
         self._executor: Executor | None = None
         self._lock = threading.Lock()
+        self._prepared = False
 
     def _new_process_pool(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -563,6 +564,23 @@ class ParsePool:
             # A worker that parsed a huge feed keeps its heap: renew workers now and then.
             max_tasks_per_child=TASKS_PER_WORKER,
         )
+
+    def prepare(self) -> None:
+        """Start the fork server now, in the background, before the first parse needs it.
+
+        It starts by importing the parser and the matcher and warming dateparser
+        (`_mp_context`), most of a second; the first parse would otherwise start it then
+        and wait, on the event loop. A pass calls this at its first body, so that the
+        server loads while the pass builds its rules for the workers. Cheap to repeat.
+        """
+        if self._prepared or not self.processes:
+            return
+        self._prepared = True
+        context = _mp_context()
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
 
     def _get_executor(self) -> Executor:
         with self._lock:
@@ -750,11 +768,15 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     start-up. It imports the matcher's modules too (tracker.rules.prematch: the
     automaton, the stemmers, OpenCC's table, 80 ms), which every worker needs for its
     first matched feed; workers are renewed every `TASKS_PER_WORKER` parses, and each
-    used to import them again. (The fork server skips a module it cannot import.)
+    used to import them again. And it warms dateparser (`tracker.rules.warmup`), which
+    each worker would otherwise load at its first dated text (0.3 s of CPU apiece).
+    (The fork server skips a module it cannot import.)
     """
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "tracker.feeds.fastpath", "tracker.rules.prematch"])
+        context.set_forkserver_preload(
+            [__name__, "tracker.feeds.fastpath", "tracker.rules.prematch", "tracker.rules.warmup"]
+        )
         return context
     return multiprocessing.get_context("spawn")

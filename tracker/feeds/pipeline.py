@@ -357,6 +357,7 @@ class _Pass:
         if not self.force and body_hash == state.body_hash:
             outcome = replace(_outcome(fetched), status="unchanged", body_hash=body_hash)
             return await self._save_only(feed, state, outcome, fetched)
+        pool.prepare()  # the workers' fork server loads while the rules are built
         try:
             parsed = await pool.parse(
                 fetched.body,
