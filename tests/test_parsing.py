@@ -321,6 +321,13 @@ def slow_or_dying_job(
 
     if url.endswith("/die"):
         os._exit(1)  # a worker killed mid-parse (out of memory, a segfault in a C library)
+    if url.endswith("/stuck"):  # stuck where the worker's own alarm does not reach
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(30)
+            except Exception:  # the alarm's error, swallowed: only a kill ends this
+                continue
     if url.endswith("/slow"):
         from tracker.feeds.parsing import ParseTimeoutError, time_limit
 
@@ -344,6 +351,25 @@ def test_a_parse_that_never_ends_is_abandoned(processes: bool) -> None:
     assert isinstance(slow, FeedError) and "abandoned" in slow.message
     assert not isinstance(fine, BaseException)
     assert time.perf_counter() - started < 5
+
+
+def test_feeds_queued_behind_a_killed_parse_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parse past the backstop gets its workers killed and the pool shut down, which
+    cancels the parses still queued; those feeds must be parsed again, not end the pass
+    (a cancelled parse once surfaced as CancelledError and stopped a watcher's pass)."""
+    monkeypatch.setattr(parsing, "PROCESS_GRACE", 1.5)  # the stuck parse is killed at 2 s
+
+    async def run() -> list[object]:
+        with ParsePool(1, processes=True, timeout=0.5, job=slow_or_dying_job) as pool:
+            stuck = asyncio.ensure_future(pool.parse(make_rss(2), url=URL + "/stuck"))
+            await asyncio.sleep(1.0)  # queued after it, well inside their own backstop
+            jobs = [pool.parse(make_rss(2, prefix=f"q{i}"), url=f"{URL}/{i}") for i in range(3)]
+            return await asyncio.gather(stuck, *jobs, return_exceptions=True)
+
+    stuck, *queued = asyncio.run(run())
+    assert isinstance(stuck, FeedError), stuck
+    assert all(not isinstance(r, BaseException) for r in queued), queued
+    assert all(len(r.entries) == 2 for r in queued)  # type: ignore[union-attr]
 
 
 def test_a_dying_worker_fails_only_its_own_feed() -> None:

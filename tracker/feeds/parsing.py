@@ -658,6 +658,14 @@ class ParsePool:
         future = asyncio.get_running_loop().run_in_executor(executor, self._job, *args)
         try:
             return await asyncio.wait_for(future, self._backstop(executor))
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise  # the caller's own cancellation
+            # The pool was shut down under this parse before it ran: another feed's
+            # parse timed out or broke it, and `_discard` cancels the waiting ones. Not
+            # this feed's fault, and never the pass's end: retried like a broken pool.
+            raise BrokenProcessPool("the pool was replaced before this parse ran") from None
         except TimeoutError:
             self._discard(executor, kill=True)
             raise
