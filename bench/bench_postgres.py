@@ -84,6 +84,7 @@ def _watcher(url: str, port: int, feeds_n: int, index: int, queue: Any) -> None:
     """One watcher process: due feeds in batches, each under this process's lease."""
     from datetime import timedelta
 
+    from tracker.feeds.parsing import close_shared_pools
     from tracker.feeds.pipeline import poll_feeds
     from tracker.storage import open_database
     from tracker.types import Lease
@@ -103,6 +104,7 @@ def _watcher(url: str, port: int, feeds_n: int, index: int, queue: Any) -> None:
         polled += sum(1 for r in results if r.status != "skipped")
         new += sum(r.new for r in results)
     db.close()
+    close_shared_pools()  # else this process waits for its parse workers when it ends
     queue.put((polled, new, time.perf_counter() - started))
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -415,3 +417,27 @@ def test_workers_start_with_the_matcher_imported_and_dates_warm() -> None:
     matcher, search, languages = result
     assert matcher and search
     assert {"en", "ru", "zh"} <= set(languages), languages
+
+
+def parse_then_close(done: Any) -> None:
+    """A multiprocessing child that parses with the shared pool, then closes it."""
+    from tracker.feeds.parsing import close_shared_pools, shared_pool
+
+    asyncio.run(shared_pool(1).parse(make_rss(1), url=URL))
+    close_shared_pools()
+    done.put(True)
+
+
+def test_a_multiprocessing_child_that_closed_its_pools_exits() -> None:
+    """Such a process joins its children before atexit runs: without the close it
+    waits for the pool's workers until killed (a bench's watchers did, 60 s each)."""
+    context = multiprocessing.get_context("spawn")
+    done = context.Queue()
+    child = context.Process(target=parse_then_close, args=(done,))
+    child.start()
+    assert done.get(timeout=30)
+    child.join(timeout=10)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive

@@ -735,7 +735,13 @@ def shared_pool(
 
 
 @atexit.register
-def _close_shared() -> None:
+def close_shared_pools() -> None:
+    """End the shared pools' workers (at exit, or sooner).
+
+    A process started by multiprocessing must call it before its target returns: such
+    a process joins its children before the atexit handlers run, and would wait for
+    the pool's workers, which end only here, until killed.
+    """
     with _SHARED_LOCK:
         pools = list(_SHARED.values())
         _SHARED.clear()
