@@ -544,3 +544,62 @@ def test_a_pass_longer_than_its_lease_keeps_its_feeds(server: FeedServer, tmp_pa
     }
     db.close()
     other.close()
+
+
+def test_leases_hold_while_the_pass_waits_to_write(
+    server: FeedServer, state_target: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renewals do not queue behind the pass's writes: on PostgreSQL another watcher
+    holds the write lock, on SQLite a store batch is slow; either way the pass's writer
+    waits past its lease, and no other owner may take its feeds meanwhile."""
+    from tracker.feeds import pipeline
+    from tracker.types import Lease
+
+    for name in ("a", "b", "c"):
+        server.feed(f"/{name}.xml", make_rss(2, prefix=name))
+    feeds = [feed(server, f"/{name}.xml") for name in ("a", "b", "c")]
+    db, other = open_database(state_target), open_database(state_target)
+    pairs = [(f.name, f.url) for f in feeds]
+    held = threading.Event()
+    release = threading.Event()
+    blocker: threading.Thread | None = None
+    if db.dialect == "postgresql":
+
+        def hold() -> None:  # another watcher's long write holds the one-writer lock
+            writer = open_database(state_target, migrate=False)
+            with writer.transaction():
+                held.set()
+                release.wait(10)
+            writer.close()
+
+        blocker = threading.Thread(target=hold)
+        blocker.start()
+        assert held.wait(10)
+    else:
+        slow_batch = pipeline._Pass._store_batch
+
+        def slow(self: object, batch: list[object]) -> object:
+            release.wait(10)
+            return slow_batch(self, batch)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline._Pass, "_store_batch", slow)
+    seen_during: list[set[str]] = []
+
+    def try_to_take() -> None:
+        time.sleep(1.0)  # three lease times in, while the pass still waits to write
+        now = datetime.now(UTC)
+        seen_during.append(
+            feed_store.claim_feeds(other, pairs, "other", now, now + timedelta(seconds=30), due_only=False)
+        )
+        release.set()
+
+    thief = threading.Thread(target=try_to_take)
+    thief.start()
+    results = poll_feeds(db, feeds, settings=SETTINGS, lease=Lease("this-pass", timedelta(seconds=0.3)))
+    thief.join()
+    if blocker is not None:
+        blocker.join()
+    assert [r.status for r in results] == ["ok"] * 3
+    assert seen_during == [set()]
+    db.close()
+    other.close()

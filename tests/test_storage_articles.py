@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import NotFoundError
+from tracker.errors import NotFoundError, StorageError
 from tracker.storage import feeds as feed_store
 from tracker.storage import open_database
 from tracker.storage.articles import (
@@ -452,4 +452,26 @@ def test_renewing_leases_extends_only_the_owners_live_ones(state_target: Path | 
     after_the_first_lease = now + timedelta(minutes=10)
     live = feed_store.leases(db, after_the_first_lease)
     assert live == {"me": ["f0"]}
+    db.close()
+
+
+def test_a_second_connection_renews_while_the_first_is_in_a_transaction(state_target: Path | str) -> None:
+    """`another()` is how a pass renews its leases without waiting for its own writes."""
+    db = open_database(state_target)
+    now = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
+    feeds = [("f0", "https://example.org/0.xml")]
+    assert feed_store.claim_feeds(db, feeds, "me", now, now + timedelta(minutes=5), due_only=False) == {"f0"}
+    side = db.another()
+    assert side is not db
+    with db.reading():  # the first connection is busy; the second is not held up by it
+        assert feed_store.renew_leases(side, ["f0"], "me", now + timedelta(hours=1)) == 1
+    side.close()
+    assert feed_store.leases(db, now + timedelta(minutes=30)) == {"me": ["f0"]}  # the first still works
+    db.close()
+
+
+def test_an_in_memory_database_has_no_second_connection() -> None:
+    db = open_database(":memory:")
+    with pytest.raises(StorageError, match="in-memory"):
+        db.another()
     db.close()

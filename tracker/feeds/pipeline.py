@@ -279,17 +279,43 @@ class _Pass:
         minutes for `tracker fetch`); without renewing, another watcher would then claim
         and poll the feeds this one has not reached yet. Only leases still held are
         renewed: a feed whose state is saved has released its own.
+
+        Renewals go through a connection of their own, in a thread of their own: through
+        the pass's writer they would queue behind its store batches, and on PostgreSQL
+        behind every watcher's write lock, so a busy server could let a lease run out
+        while its feed was being polled, and another watcher would poll it again. A
+        renewal takes no write lock and touches only this owner's rows.
         """
         assert self.lease is not None and self.owner is not None
-        period = max(self.lease.ttl.total_seconds() / 3, 0.01)
-        while True:
-            await asyncio.sleep(period)
-            try:
-                await self._in_writer(
-                    feed_store.renew_leases, self.db, names, self.owner, _now() + self.lease.ttl
-                )
-            except StorageError as exc:  # the next try may succeed; the lease may still hold
-                log.warning("could not renew the leases of this pass: %s", exc)
+        owner, ttl = self.owner, self.lease.ttl
+        period = max(ttl.total_seconds() / 3, 0.01)
+        thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-leases")
+        loop = asyncio.get_running_loop()
+        side: list[Database] = []  # opened at the first renewal: most passes end before it
+
+        def renew() -> int:
+            if not side:
+                try:
+                    side.append(self.db.another())
+                except StorageError as exc:  # no second connection: the pass's own still works
+                    log.debug("renewing leases through the pass's own connection: %s", exc)
+                    side.append(self.db)
+            return feed_store.renew_leases(side[0], names, owner, _now() + ttl)
+
+        def close() -> None:
+            if side and side[0] is not self.db:
+                side[0].close()
+
+        try:
+            while True:
+                await asyncio.sleep(period)
+                try:
+                    await loop.run_in_executor(thread, renew)
+                except StorageError as exc:  # the next try may succeed; the lease may still hold
+                    log.warning("could not renew the leases of this pass: %s", exc)
+        finally:
+            await loop.run_in_executor(thread, close)  # after a renewal still under way
+            thread.shutdown(wait=False)
 
     def _claim(self, todo: list[tuple[int, Feed, FeedState]], now: datetime, due_only: bool) -> set[str]:
         assert self.lease is not None

@@ -98,6 +98,15 @@ class Database:
     def transaction(self, *, exclusive: bool = True) -> contextlib.AbstractContextManager[Any]:
         raise NotImplementedError
 
+    def another(self) -> Database:
+        """A second connection to the same database, for work that must not queue behind this one's.
+
+        One connection serves one transaction at a time: a lease renewal sent through it
+        would wait for a batch of stores, and on PostgreSQL for the other watchers' write
+        lock too, and could come after its lease ran out. The caller closes it.
+        """
+        raise NotImplementedError
+
     def reading(self) -> contextlib.AbstractContextManager[Any]:
         raise NotImplementedError
 
@@ -166,6 +175,11 @@ class SqliteDatabase(Database):
             # NORMAL in WAL mode survives any process crash; only an OS crash may lose
             # the last commits, never corrupt the file.
             self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def another(self) -> Database:
+        if not isinstance(self.path, Path):  # an in-memory database exists in one connection only
+            raise StorageError(f"{self.name}: an in-memory database has no second connection")
+        return SqliteDatabase(self.path, readonly=self.readonly)
 
     # -- transactions
 

@@ -197,6 +197,9 @@ class PostgresDatabase(Database):
         self.conn = PgConnection(self.raw)
         self._listener: psycopg.Connection[Any] | None = None
 
+    def another(self) -> PostgresDatabase:
+        return PostgresDatabase(self.url, readonly=self.readonly)
+
     # -- transactions
 
     @contextmanager
