@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -441,3 +444,39 @@ def test_a_multiprocessing_child_that_closed_its_pools_exits() -> None:
     if alive:
         child.kill()
     assert not alive
+
+
+_KILLED_OWNER = """
+import asyncio, sys
+from tests.feedserver import make_rss
+from tracker.feeds.parsing import shared_pool
+pool = shared_pool(2)
+asyncio.run(pool.parse(make_rss(1), url="https://example.org/feed.xml"))
+print("parsed", flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_parse_workers_end_when_their_owner_is_killed() -> None:
+    """A watcher killed with SIGKILL (the OOM killer) runs no clean-up: its workers and
+    fork server must still go, or each such death leaves some 150 MB behind for good."""
+    import psutil
+
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_OWNER],
+        cwd=Path(__file__).resolve().parents[1],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert owner.stdout is not None and owner.stdout.readline().strip() == "parsed"
+        left = psutil.Process(owner.pid).children(recursive=True)
+        assert any("forkserver" in " ".join(p.cmdline()) for p in left)
+    finally:
+        owner.kill()
+        owner.wait()
+    _gone, alive = psutil.wait_procs(left, timeout=15)
+    for proc in alive:
+        proc.kill()
+    assert not alive, [" ".join(p.cmdline())[:80] for p in alive]

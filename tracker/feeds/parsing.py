@@ -492,12 +492,15 @@ def _date(raw: Mapping[str, Any], key: str, language: str | None) -> Any:
 PARSE_MEMORY_LIMIT = 512 * 1024**2
 
 
-def _worker_init(memory_limit: int | None = PARSE_MEMORY_LIMIT) -> None:
-    """Bound a worker's memory, so a pathological feed fails alone instead of the machine.
+def _worker_init(memory_limit: int | None = PARSE_MEMORY_LIMIT, owner: int | None = None) -> None:
+    """Bound a worker's memory, so a pathological feed fails alone instead of the machine;
+    and end it with the process that owns its pool (`owner`), however that one ends.
 
     RLIMIT_AS (address space) rather than RSS: the kernel enforces it on every
     allocation, so a runaway parse gets MemoryError (or dies) instead of swapping.
     """
+    if owner is not None:
+        _exit_with(owner)
     if not memory_limit:
         return
     try:
@@ -508,6 +511,42 @@ def _worker_init(memory_limit: int | None = PARSE_MEMORY_LIMIT) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
     except (ImportError, ValueError, OSError):
         pass
+
+
+def _exit_with(owner: int) -> None:
+    """End this worker as soon as process `owner` has ended.
+
+    A worker never learns of its owner's death by itself: multiprocessing hands it both
+    ends of the pool's call queue, so the queue never reaches end of file, and the fork
+    server that forked it stays up while any worker holds its pipe. A watcher killed
+    with SIGKILL (by the OOM killer, say) left its fork server and workers waiting
+    forever, some 50 MB each. A pidfd (Linux 5.3) becomes readable when the process
+    exits and cannot be fooled by a reused pid; elsewhere the owner is looked up every
+    two seconds. The watching thread is a daemon and costs nothing while it waits.
+    """
+    import select
+    import time
+
+    try:
+        pidfd: int | None = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):  # no pidfd here: look the owner up now and then
+        pidfd = None
+
+    def wait() -> None:
+        try:
+            if pidfd is not None:
+                select.select([pidfd], [], [])
+            else:
+                while True:
+                    time.sleep(2)
+                    os.kill(owner, 0)
+        except (ProcessLookupError, PermissionError):  # gone (its pid reused by another user)
+            pass
+        os._exit(0)
+
+    threading.Thread(target=wait, name="tracker-owner-watch", daemon=True).start()
 
 
 def default_workers() -> int:
@@ -560,7 +599,7 @@ class ParsePool:
             max_workers=workers,
             mp_context=_mp_context(),
             initializer=_worker_init,
-            initargs=(self.memory_limit,),
+            initargs=(self.memory_limit, os.getpid()),
             # A worker that parsed a huge feed keeps its heap: renew workers now and then.
             max_tasks_per_child=TASKS_PER_WORKER,
         )
