@@ -419,7 +419,8 @@ rules:
   - id: s
     targets: {commitments: [demo/1]}
     all: [$china, $russia]
-    phrases: [china daily, joint statement, совместное заявление, 信息安全]
+    phrases: [china daily, china russia agreement, china and russia, joint statement, joint agreements,
+      совместное заявление, 信息安全]
     any: [witnessed, signed, agreements]
 """
 
@@ -427,6 +428,7 @@ rules:
 #: (scanned as it is), Chinese and emoji (scanned as UTF-8 bytes), stems and their lookalikes.
 SCAN_VOCABULARY = [
     "china",
+    "and",
     "daily",
     "dailies",
     "chinas",
@@ -490,6 +492,27 @@ def test_the_scan_never_drops_a_form_the_explanation_finds(tmp_path: Path) -> No
         assert verified <= scanned, (a.title, verified - scanned)
         stricter += scanned == verified
     assert stricter > 1_000  # and it is mostly exact, which is why it is worth checking
+
+
+def test_one_pattern_for_a_keys_phrases_gives_what_each_phrase_gives(tmp_path: Path) -> None:
+    """`_Forms.any_words`/`any_bytes` only skip work: with or without them, the same forms hold."""
+    m = build(tmp_path, SCAN_RULES)
+    gated = [entry for entry in m._table if entry[2] < 0 and (entry[3].any_words or entry[3].any_bytes)]
+    assert gated  # the rules have phrases sharing a first word ("china daily", "china and russia")
+    rng = random.Random(5)
+    compared = 0
+    for i in range(800):
+        words = [rng.choice(SCAN_VOCABULARY) for _ in range(rng.randint(2, 14))]
+        _raw, text, haystack = automaton_module._texts(article(" ".join(words), id=i))
+        for end, key_index in m._automaton.iter(haystack):
+            forms = m._table[key_index][3]
+            if m._table[key_index][2] >= 0:
+                continue
+            plain = automaton_module._Forms(forms.forms, None, None)
+            expected = automaton_module._forms_holding(plain, text, haystack, end)
+            assert automaton_module._forms_holding(forms, text, haystack, end) == expected
+            compared += 1
+    assert compared > 500
 
 
 def test_the_scan_checks_stems_and_later_words_in_both_kinds_of_text(tmp_path: Path) -> None:
