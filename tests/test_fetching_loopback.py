@@ -603,3 +603,32 @@ def test_leases_hold_while_the_pass_waits_to_write(
     assert seen_during == [set()]
     db.close()
     other.close()
+
+
+def test_passes_share_one_tls_context(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the CA bundle costs some 25 ms of CPU: once per process, not twice a pass."""
+    import httpx
+
+    from tracker.feeds import fetching
+
+    made: list[bool] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: object, **kwargs: object) -> object:
+        made.append(True)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fetching, "_SSL_CONTEXTS", {})
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    server.feed("/a.xml", make_rss(2, prefix="a"))
+    db = open_database(tmp_path / "state.db")
+    for _ in range(3):
+        assert [r.status for r in poll_feeds(db, [feed(server, "/a.xml")], settings=SETTINGS)][0] in (
+            "ok",
+            "not_modified",
+            "unchanged",
+        )
+    db.close()
+    assert len(made) == 1

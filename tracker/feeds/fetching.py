@@ -29,6 +29,7 @@ import re
 import select
 import socket
 import ssl
+import threading
 import time
 import urllib.request
 import zlib
@@ -526,6 +527,26 @@ def _readable(sock: socket.socket) -> bool:
     return bool(poller.poll(0))
 
 
+#: One verifying TLS context per process (and `trust_env`), shared by every pass.
+_SSL_CONTEXTS: dict[bool, ssl.SSLContext] = {}
+_SSL_LOCK = threading.Lock()
+
+
+def _ssl_context(trust_env: bool) -> ssl.SSLContext:
+    """The TLS context of every guarded transport, made once.
+
+    Making one loads the whole CA bundle, about 25 ms of CPU; each pass made two (one
+    client per address policy), a watcher's every few minutes and the dashboard's at
+    each refresh of a feed. A context only verifies and is safe to share between
+    threads. With `trust_env`, SSL_CERT_FILE and SSL_CERT_DIR are read when it is made.
+    """
+    with _SSL_LOCK:
+        context = _SSL_CONTEXTS.get(trust_env)
+        if context is None:
+            context = _SSL_CONTEXTS[trust_env] = httpx.create_ssl_context(trust_env=trust_env)
+        return context
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with its connection pool on a `GuardedBackend`.
 
@@ -535,7 +556,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, allow_private: bool, *, limits: httpx.Limits, trust_env: bool) -> None:
-        super().__init__(limits=limits, trust_env=trust_env)
+        super().__init__(verify=_ssl_context(trust_env), limits=limits, trust_env=trust_env)
         ssl_context = self._pool._ssl_context
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
