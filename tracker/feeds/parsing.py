@@ -25,6 +25,7 @@ import os
 import re
 import signal
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -593,6 +594,10 @@ class ParsePool:
         self._executor: Executor | None = None
         self._lock = threading.Lock()
         self._prepared = False
+        #: Per event loop: the parses let into the pool at once (see `_admitted`).
+        self._admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _new_process_pool(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -642,12 +647,13 @@ class ParsePool:
         """
         args = (body, url, dict(headers or {}), language, self.timeout) + ((rules,) if rules else ())
         try:
-            try:
-                result = await self._attempt(self._get_executor(), args)
-            except BrokenProcessPool:
-                # Perhaps another feed broke the shared pool: retry alone, in a process of
-                # its own, so that only the culprit can fail twice.
-                result = await self._attempt_alone(args)
+            async with self._admitted():
+                try:
+                    result = await self._attempt(self._get_executor(), args)
+                except BrokenProcessPool:
+                    # Perhaps another feed broke the shared pool: retry alone, in a process
+                    # of its own, so that only the culprit can fail twice.
+                    result = await self._attempt_alone(args)
         except BrokenProcessPool:
             raise FeedError(url, "the parser process died parsing this feed", kind="hard") from None
         except TimeoutError:
@@ -655,6 +661,23 @@ class ParsePool:
         except MemoryError:  # the worker's ceiling, met outside `parse_job`'s own handler
             raise FeedError(url, "parsing ran out of memory", kind="hard") from None
         return _unwrap(result, url)
+
+    def _admitted(self) -> asyncio.Semaphore:
+        """The parses of this event loop let into the pool: one more than its workers.
+
+        The backstop (`_backstop`) is counted from submission. Every body of a pass used
+        to be submitted as it arrived, so on a busy machine a feed could wait in the
+        pool's queue past its backstop and fail as "parsing took more than 60 s" without
+        having started; the timeout also killed the workers under the others. Feeds now
+        wait here, where time is not counted, and a parse submitted starts as soon as a
+        worker is free: the extra one keeps a worker from idling between two parses.
+        """
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            slots = self._admission.get(loop)
+            if slots is None:
+                slots = self._admission[loop] = asyncio.Semaphore(self.workers + 1)
+            return slots
 
     def parse_blocking(
         self, body: bytes, *, url: str, headers: Mapping[str, str] | None = None, language: str | None = None
