@@ -83,3 +83,55 @@ def test_fix_zone_and_has_zone() -> None:
     assert has_zone("Tue, 10 Jun 2025 10:00:00 MSK")
     assert not has_zone("2025-06-10 10:00:00")
     assert not has_zone("June 10, 2025 10:00 AM")
+
+
+def _rfc822_strings(count: int, seed: int) -> list[str]:
+    """Dates in RSS's form and near it: impossible days and clocks, odd zones and spacing."""
+    import random
+
+    rng = random.Random(seed)
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz", "mon"]
+    months = [
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+        "jan",
+        "Foo",
+    ]
+    zones = ["GMT", "UTC", "UT", "Z", "+0000", "+0800", "-0500", "+0530", "-1200", "+1400", "+1500", "+0099"]
+    zones += ["EST", "CST", "MSK", "+08:00", "gmt", ""]
+    out = []
+    for _ in range(count):
+        day = rng.choice([rng.randint(1, 31), rng.randint(0, 40)])
+        clock = [rng.choice([rng.randint(0, 23), rng.randint(0, 25)]), rng.randint(0, 60), rng.randint(0, 61)]
+        year = rng.choice([rng.randint(1995, 2030), rng.randint(1800, 2300)])
+        head = f"{rng.choice(days)}, " if rng.random() < 0.8 else ""
+        day_text = str(day) if rng.random() < 0.7 else f"{day:02d}"
+        text = f"{head}{day_text} {rng.choice(months)} {year} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
+        out.append(f"{text} {rng.choice(zones)}".strip())
+    return out
+
+
+@pytest.mark.parametrize("language", [None, "zh", "ru"])
+def test_the_quick_reading_of_rss_dates_gives_what_the_usual_path_gives(
+    language: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.feeds import dates
+
+    texts = _rfc822_strings(3_000, seed=7)
+    quick = [parse_date(text, language=language) for text in texts]
+    taken = sum(dates._rfc822_quick(text) is not None for text in texts)
+    monkeypatch.setattr(dates, "_rfc822_quick", lambda text: None)
+    usual = [parse_date(text, language=language) for text in texts]
+    differ = [(t, q, u) for t, q, u in zip(texts, quick, usual, strict=True) if q != u]
+    assert not differ, differ[:5]
+    assert taken > 500  # a quarter of them take the quick path, the rest the usual one

@@ -118,6 +118,9 @@ def parse_date(
     if raw is None or not str(raw).strip():
         return from_struct(parsed) if parsed else None
     text = " ".join(str(raw).split())[:_MAX_DATE_TEXT]
+    quick = _rfc822_quick(text)
+    if quick is not None:
+        return quick
     if is_impossible(text):
         return None
     if not text.isascii() or _NUMERIC_DAY.match(text):
@@ -133,6 +136,46 @@ def parse_date(
     if moment is None:
         return None
     return _assume_local(moment, text, language)
+
+
+#: RSS's own date form, as nearly every feed writes it: "Sat, 31 Dec 2022 12:00:00 GMT".
+_RFC822 = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|Z|[+-]\d{4})"
+)
+_MONTH_NUMBERS = {
+    name: number for number, name in enumerate(_RFC822.pattern.split("(")[3][:-2].split("|"), 1)
+}
+
+
+def _rfc822_quick(text: str) -> datetime | None:
+    """`parse_date` of a date in RSS's own form, read directly; None: take the usual path.
+
+    The usual path runs the impossible-date checks, the zone fix and feedparser's chain
+    of date handlers, a fifth of the time of parsing an entry, to read a form that one
+    regular expression and `datetime` read as well. Only the plain form is taken: an
+    English day and month name, four-digit year, a full clock, a zone that is UTC or a
+    real offset; anything else (a leap second, 31 Feb, other zones, other languages)
+    goes the usual way. tests/test_feeddates.py holds the two to the same moment.
+    """
+    match = _RFC822.fullmatch(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second, zone = match.groups()
+    if not "1900" <= year <= "2199":
+        return None
+    try:
+        moment = datetime(
+            int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except ValueError:  # no such day: the usual path says so
+        return None
+    if zone[0] in "+-":
+        if zone[1:3] > "14" or zone[3:] > "59":
+            return None
+        offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+        moment = moment - offset if zone[0] == "+" else moment + offset
+    return moment
 
 
 def from_struct(value: time.struct_time | tuple[int, ...] | None) -> datetime | None:
