@@ -625,10 +625,7 @@ def test_passes_share_one_tls_context(
     server.feed("/a.xml", make_rss(2, prefix="a"))
     db = open_database(tmp_path / "state.db")
     for _ in range(3):
-        assert [r.status for r in poll_feeds(db, [feed(server, "/a.xml")], settings=SETTINGS)][0] in (
-            "ok",
-            "not_modified",
-            "unchanged",
-        )
+        [result] = poll_feeds(db, [feed(server, "/a.xml")], settings=SETTINGS)
+        assert result.status in ("ok", "not_modified", "unchanged")
     db.close()
     assert len(made) == 1
