@@ -198,6 +198,45 @@ def test_summary_only_article_is_linked_through_its_full_text(server: FeedServer
         tracker.close()
 
 
+def test_page_text_is_read_in_the_parse_workers(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """trafilatura is most of a page's CPU: it runs in the capped worker processes, on
+    every core and under their time limit, not in the pass's threads."""
+    from tracker.feeds import pages, parsing
+
+    jobs: list[tuple[object, bool]] = []
+    real = parsing.ParsePool.run
+
+    async def recording(self: parsing.ParsePool, job: object, *args: object) -> object:
+        jobs.append((job, self.processes))
+        return await real(self, job, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing.ParsePool, "run", recording)
+    tracker = tracker_for(make_workspace(tmp_path / "ws", server))
+    try:
+        [result] = tracker.poll_feeds()
+        assert result.fulltext == 1
+        [article] = tracker.find_articles()
+        assert EVIDENCE_SENTENCE in article.content
+    finally:
+        tracker.close()
+    assert jobs == [(pages.extract_job, True)]
+
+
+async def test_a_page_whose_reading_fails_in_the_workers_gives_no_text() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tracker.feeds import fulltext
+
+    for error in (TimeoutError(), BrokenProcessPool("died")):
+
+        async def failing(body: bytes, url: str, limit: int, error: BaseException = error) -> str:
+            raise error
+
+        assert await fulltext._extracted(failing, article_page("t"), "https://example.org/a", 1000) == ""
+
+
 def test_without_full_text_the_summary_alone_does_not_link(server: FeedServer, tmp_path: Path) -> None:
     tracker = tracker_for(make_workspace(tmp_path / "ws", server, tracker_yaml="fulltext: off\n"))
     try:

@@ -395,6 +395,25 @@ def test_time_spent_waiting_for_a_worker_is_not_parse_time(monkeypatch: pytest.M
     assert all(len(r.entries) == 2 for r in results)  # type: ignore[union-attr]
 
 
+def test_other_jobs_share_the_workers_and_their_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ParsePool.run` (a page's main text): the same workers, and a stuck job is
+    abandoned at the backstop while the next one still gets its answer."""
+    from tests.pagesite import EVIDENCE_SENTENCE, article_page
+    from tracker.feeds.pages import extract_job
+
+    monkeypatch.setattr(parsing, "PROCESS_GRACE", 3.0)  # room for a cold worker to import trafilatura
+
+    async def run() -> list[object]:
+        with ParsePool(1, processes=True, timeout=1.0, job=slow_or_dying_job) as pool:
+            stuck = pool.run(slow_or_dying_job, make_rss(1), URL + "/stuck", {}, None, 1.0)
+            page = pool.run(extract_job, article_page("Media"), "https://example.org/a", 10_000, 4.0)
+            return await asyncio.gather(stuck, page, return_exceptions=True)
+
+    stuck, page = asyncio.run(run())
+    assert isinstance(stuck, TimeoutError), stuck
+    assert isinstance(page, str) and EVIDENCE_SENTENCE in page, page
+
+
 def test_a_dying_worker_fails_only_its_own_feed() -> None:
     async def run() -> list[object]:
         with ParsePool(2, processes=True, job=slow_or_dying_job) as pool:

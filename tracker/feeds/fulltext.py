@@ -10,8 +10,9 @@ see the article, so a link the body makes is found on the first pass.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 
 from tracker.feeds.pages import PageFetcher, PageSettings, extract_text
@@ -19,6 +20,11 @@ from tracker.storage import fulltext as store
 from tracker.storage.db import Database
 from tracker.storage.signals import articles_by_ids
 from tracker.types import Article, FetchedPage
+
+log = logging.getLogger(__name__)
+
+#: Reads a page's main text: (body, url, character limit) → text.
+Extract = Callable[[bytes, str, int], Awaitable[str]]
 
 #: The pre-filter: True when an article (as the feed gave it) is worth its page.
 Wants = Callable[[Article], bool]
@@ -51,13 +57,14 @@ async def fill(
     every: bool,
     allow_private: bool = False,
     in_writer: Callable[..., asyncio.Future[object]] | None = None,
-    extractor: concurrent.futures.Executor | None = None,
+    extract: Extract | None = None,
 ) -> FullTextStats:
     """Fetch and store the full text of these articles that want it and were never tried.
 
     `every`: the feed asked for full text of every article (`fulltext: true`);
     `allow_private`: the feed opted in to private addresses, so may its pages.
-    `in_writer` runs a storage call on the pipeline's writer thread (None: here).
+    `in_writer` runs a storage call on the pipeline's writer thread (None: here);
+    `extract` reads a page's main text (the pipeline's parse workers; None: a thread).
     """
 
     async def storage(fn: Callable[..., object], *args: object) -> object:
@@ -71,7 +78,6 @@ async def fill(
     stats = FullTextStats(tried=len(chosen), tried_ids=frozenset(a.id for a in chosen))
     if not chosen:
         return stats
-    loop = asyncio.get_running_loop()
     limit = pages.settings.max_text_chars
 
     async def one(article: Article) -> tuple[Article, FetchedPage, str, str | None]:
@@ -81,9 +87,7 @@ async def fill(
             page = await pages.get(article.url or "", allow_private=allow_private)
             text = ""
             if page.status == "ok" and page.body:
-                text = await loop.run_in_executor(
-                    extractor, extract_text, page.body, page.final_url or page.url, limit
-                )
+                text = await _extracted(extract, page.body, page.final_url or page.url, limit)
         return _outcome(
             article, replace(page, body=None, truncated=page.truncated), text, len(page.body or b"")
         )
@@ -98,6 +102,17 @@ async def fill(
         else:
             stats.failed += 1
     return stats
+
+
+async def _extracted(extract: Extract | None, body: bytes, url: str, limit: int) -> str:
+    """The page's main text; "" when the worker reading it timed out or died."""
+    if extract is None:
+        return await asyncio.get_running_loop().run_in_executor(None, extract_text, body, url, limit)
+    try:
+        return await extract(body, url, limit)
+    except (TimeoutError, BrokenProcessPool) as exc:
+        log.warning("extracting %s failed: %s", url, str(exc) or type(exc).__name__)
+        return ""
 
 
 def _outcome(

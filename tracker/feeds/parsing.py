@@ -609,14 +609,22 @@ class ParsePool:
             max_tasks_per_child=TASKS_PER_WORKER,
         )
 
-    def prepare(self) -> None:
+    def prepare(self, *, pages: bool = False) -> None:
         """Start the fork server now, in the background, before the first parse needs it.
 
         It starts by importing the parser and the matcher and warming dateparser
         (`_mp_context`), most of a second; the first parse would otherwise start it then
         and wait, on the event loop. A pass calls this at its first body, so that the
         server loads while the pass builds its rules for the workers. Cheap to repeat.
+
+        `pages`: the pass reads article pages, so the server imports trafilatura too
+        (a quarter of a second), once, rather than every worker at its first page.
+        Only a server not started yet can take it.
         """
+        if pages:
+            for module in _PAGE_MODULES:
+                if module not in _PRELOAD:
+                    _PRELOAD.append(module)
         if self._prepared or not self.processes:
             return
         self._prepared = True
@@ -663,20 +671,19 @@ class ParsePool:
         return _unwrap(result, url)
 
     def _admitted(self) -> asyncio.Semaphore:
-        """The parses of this event loop let into the pool: one more than its workers.
+        """The jobs of this event loop let into the pool: as many as it has workers.
 
         The backstop (`_backstop`) is counted from submission. Every body of a pass used
         to be submitted as it arrived, so on a busy machine a feed could wait in the
         pool's queue past its backstop and fail as "parsing took more than 60 s" without
-        having started; the timeout also killed the workers under the others. Feeds now
-        wait here, where time is not counted, and a parse submitted starts as soon as a
-        worker is free: the extra one keeps a worker from idling between two parses.
+        having started; and a job queued behind a stuck one timed out with it. Jobs now
+        wait here, where time is not counted, and one submitted starts at once.
         """
         loop = asyncio.get_running_loop()
         with self._lock:
             slots = self._admission.get(loop)
             if slots is None:
-                slots = self._admission[loop] = asyncio.Semaphore(self.workers + 1)
+                slots = self._admission[loop] = asyncio.Semaphore(self.workers)
             return slots
 
     def parse_blocking(
@@ -709,15 +716,28 @@ class ParsePool:
         # from submission, is the backstop for a worker stuck where no signal reaches.
         return self.timeout + PROCESS_GRACE if isinstance(executor, ProcessPoolExecutor) else self.timeout
 
-    async def _attempt_alone(self, args: tuple[Any, ...]) -> ParsedFeed | tuple[str, str]:
+    async def run(self, job: Callable[..., Any], *args: Any) -> Any:
+        """Another CPU-bound job of a pass in the same workers (a page's main text), with
+        a parse's memory cap, admission and backstop. `job` is a module-level function
+        that stops itself at `self.timeout` (see `pages.extract_job`); TimeoutError and
+        BrokenProcessPool (after one retry alone) reach the caller."""
+        async with self._admitted():
+            try:
+                return await self._attempt(self._get_executor(), args, job)
+            except BrokenProcessPool:
+                return await self._attempt_alone(args, job)
+
+    async def _attempt_alone(self, args: tuple[Any, ...], job: Callable[..., Any] | None = None) -> Any:
         executor = self._new_process_pool(1)
         try:
-            return await self._attempt(executor, args)
+            return await self._attempt(executor, args, job)
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
 
-    async def _attempt(self, executor: Executor, args: tuple[Any, ...]) -> ParsedFeed | tuple[str, str]:
-        future = asyncio.get_running_loop().run_in_executor(executor, self._job, *args)
+    async def _attempt(
+        self, executor: Executor, args: tuple[Any, ...], job: Callable[..., Any] | None = None
+    ) -> Any:
+        future = asyncio.get_running_loop().run_in_executor(executor, job or self._job, *args)
         try:
             return await asyncio.wait_for(future, self._backstop(executor))
         except asyncio.CancelledError:
@@ -836,6 +856,12 @@ class _DaemonThreads(Executor):
         return future
 
 
+#: What the fork server imports before it forks a worker (see `_mp_context`).
+_PRELOAD = [__name__, "tracker.feeds.fastpath", "tracker.rules.prematch", "tracker.rules.warmup"]
+#: ... and for a process whose passes read article pages (`ParsePool.prepare`).
+_PAGE_MODULES = ("tracker.feeds.pages", "trafilatura")
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     """forkserver where there is one: forking a threaded process (the TUI) can deadlock.
 
@@ -851,8 +877,6 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(
-            [__name__, "tracker.feeds.fastpath", "tracker.rules.prematch", "tracker.rules.warmup"]
-        )
+        context.set_forkserver_preload(list(_PRELOAD))
         return context
     return multiprocessing.get_context("spawn")

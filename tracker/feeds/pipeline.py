@@ -37,7 +37,7 @@ from tracker.feeds.backfill import SourceBatch, read_paths
 from tracker.feeds.fastpath import parse_job_fast
 from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings
 from tracker.feeds.fulltext import FullTextPlan, fill
-from tracker.feeds.pages import PageFetcher
+from tracker.feeds.pages import PageFetcher, extract_job
 from tracker.feeds.parsing import PARSE_MEMORY_LIMIT, PARSE_TIMEOUT, ParsedFeed, ParsePool, shared_pool
 from tracker.feeds.polling import DEFAULT_POLICY, Outcome, PollPolicy, apply_outcome, reconcile, skip_reason
 from tracker.feeds.writer import Batcher, Writer
@@ -383,7 +383,7 @@ class _Pass:
         if not self.force and body_hash == state.body_hash:
             outcome = replace(_outcome(fetched), status="unchanged", body_hash=body_hash)
             return await self._save_only(feed, state, outcome, fetched)
-        pool.prepare()  # the workers' fork server loads while the rules are built
+        pool.prepare(pages=self.settings.fulltext is not None)  # loads while the rules are built
         try:
             parsed = await pool.parse(
                 fetched.body,
@@ -413,6 +413,7 @@ class _Pass:
                     every=feed.fulltext,
                     allow_private=feed.allow_private,
                     in_writer=self._in_writer,
+                    extract=partial(_extract_in, pool),
                 )
                 fulltext = stats.stored
                 if prematched:  # these articles now have their page's text too
@@ -594,6 +595,11 @@ def _result(
 
 def _skipped(feed: Feed, state: FeedState, reason: str) -> PollResult:
     return PollResult(feed=feed.name, url=state.url, status="skipped", note=reason, next_due=state.next_due)
+
+
+async def _extract_in(pool: ParsePool, body: bytes, url: str, limit: int) -> str:
+    """A page's main text, read in the pass's parse workers (`pages.extract_job`)."""
+    return str(await pool.run(extract_job, body, url, limit, pool.timeout))
 
 
 def _safe_ticket(rules: RulesSource) -> MatcherTicket | None:
