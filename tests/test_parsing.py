@@ -386,6 +386,8 @@ def test_time_spent_waiting_for_a_worker_is_not_parse_time(monkeypatch: pytest.M
     monkeypatch.setattr(parsing, "PROCESS_GRACE", 0.5)
 
     async def run() -> list[object]:
+        with ParsePool(1, processes=True) as warm:  # the fork server is up (every pool's)
+            await warm.parse(make_rss(1), url=URL)
         with ParsePool(1, processes=True, timeout=1.0, job=slow_or_dying_job) as pool:
             jobs = [pool.parse(make_rss(2, prefix=f"n{i}"), url=f"{URL}/nap/{i}") for i in range(8)]
             return await asyncio.gather(*jobs, return_exceptions=True)
