@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import subprocess
 import sys
@@ -407,13 +408,35 @@ def test_other_jobs_share_the_workers_and_their_time_limit(monkeypatch: pytest.M
 
     async def run() -> list[object]:
         with ParsePool(1, processes=True, timeout=1.0, job=slow_or_dying_job) as pool:
-            stuck = pool.run(slow_or_dying_job, make_rss(1), URL + "/stuck", {}, None, 1.0)
+            stuck_job = pool.run(slow_or_dying_job, make_rss(1), URL + "/stuck", {}, None, 1.0)
+            stuck = asyncio.ensure_future(stuck_job)
+            await asyncio.sleep(0.3)  # the page comes next, queued behind it
             page = pool.run(extract_job, article_page("Media"), "https://example.org/a", 10_000, 4.0)
             return await asyncio.gather(stuck, page, return_exceptions=True)
 
     stuck, page = asyncio.run(run())
     assert isinstance(stuck, TimeoutError), stuck
     assert isinstance(page, str) and EVIDENCE_SENTENCE in page, page
+
+
+def test_workers_are_renewed_and_the_pool_never_runs_dry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ProcessPoolExecutor's own max_tasks_per_child (CPython gh-115634, 3.11 to 3.15b3)
+    stops replacing retired workers when a backlog is queued, and every job left waits
+    forever (here: until the backstop fails it). Twenty jobs queued at once on one
+    worker renewed every two jobs all finish, in new workers."""
+    import os
+
+    monkeypatch.setattr(parsing, "TASKS_PER_WORKER", 2)
+    monkeypatch.setattr(parsing, "PROCESS_GRACE", 2.0)
+    monkeypatch.setattr(ParsePool, "_admitted", lambda self: contextlib.nullcontext())  # a backlog
+
+    async def run() -> list[object]:
+        with ParsePool(1, processes=True, timeout=1.0) as pool:
+            return await asyncio.gather(*(pool.run(os.getpid) for _ in range(20)), return_exceptions=True)
+
+    pids = asyncio.run(run())
+    assert all(isinstance(pid, int) for pid in pids), [p for p in pids if not isinstance(p, int)][:3]
+    assert len(set(pids)) >= 5  # renewed: the work went to several short-lived workers
 
 
 def test_a_dying_worker_fails_only_its_own_feed() -> None:

@@ -559,7 +559,7 @@ def default_workers() -> int:
 PARSE_TIMEOUT = 60.0
 #: Extra time a worker process gets (start-up, queueing) before the pool is killed.
 PROCESS_GRACE = 15.0
-#: Parses per worker process before it is replaced (its memory returned to the system).
+#: Jobs per worker process before the pool's workers are replaced (their memory returned).
 TASKS_PER_WORKER = 200
 
 
@@ -594,6 +594,7 @@ class ParsePool:
         self._executor: Executor | None = None
         self._lock = threading.Lock()
         self._prepared = False
+        self._jobs = 0  # submitted to the current executor (see `_get_executor`)
         #: Per event loop: the parses let into the pool at once (see `_admitted`).
         self._admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
@@ -605,8 +606,7 @@ class ParsePool:
             mp_context=_mp_context(),
             initializer=_worker_init,
             initargs=(self.memory_limit, os.getpid()),
-            # A worker that parsed a huge feed keeps its heap: renew workers now and then.
-            max_tasks_per_child=TASKS_PER_WORKER,
+            # No max_tasks_per_child: see `_get_executor`.
         )
 
     def prepare(self, *, pages: bool = False) -> None:
@@ -635,9 +635,25 @@ class ParsePool:
             forkserver.ensure_running()
 
     def _get_executor(self) -> Executor:
+        """The pool's executor; a new one every `TASKS_PER_WORKER` jobs per worker.
+
+        A worker that parsed a huge feed keeps its heap, so workers are renewed now and
+        then. ProcessPoolExecutor's own `max_tasks_per_child` cannot do it on Python
+        3.11: a worker that retires is replaced only if no other was idle a moment
+        before, so the pool shrinks, and once its last worker retires every job waits
+        forever (here: until the backstop kills it, 75 s, and fails the feed). A
+        watcher met that after a few hundred feeds. Here the whole executor is
+        replaced instead: the old one finishes the jobs it holds and its workers exit.
+        """
         with self._lock:
+            spent = self._jobs >= TASKS_PER_WORKER * self.workers
+            if self._executor is not None and self.processes and spent:
+                retired, self._executor = self._executor, None
+                retired.shutdown(wait=False)
             if self._executor is None:
                 self._executor = self._new_process_pool(self.workers) if self.processes else _DaemonThreads()
+                self._jobs = 0
+            self._jobs += 1
             return self._executor
 
     async def parse(
@@ -671,19 +687,22 @@ class ParsePool:
         return _unwrap(result, url)
 
     def _admitted(self) -> asyncio.Semaphore:
-        """The jobs of this event loop let into the pool: as many as it has workers.
+        """The jobs of this event loop let into the pool: two per worker.
 
         The backstop (`_backstop`) is counted from submission. Every body of a pass used
         to be submitted as it arrived, so on a busy machine a feed could wait in the
         pool's queue past its backstop and fail as "parsing took more than 60 s" without
-        having started; and a job queued behind a stuck one timed out with it. Jobs now
-        wait here, where time is not counted, and one submitted starts at once.
+        having started. Jobs now wait here, where time is not counted; in the pool a job
+        waits at most for one job per worker. One per worker would be exact, but each
+        worker then idles while the next job is handed over through the event loop: a
+        tenth slower on 400 feeds. A job queued behind one that gets stuck is retried
+        alone when the stuck one's workers are killed (`_attempt`).
         """
         loop = asyncio.get_running_loop()
         with self._lock:
             slots = self._admission.get(loop)
             if slots is None:
-                slots = self._admission[loop] = asyncio.Semaphore(self.workers)
+                slots = self._admission[loop] = asyncio.Semaphore(2 * self.workers)
             return slots
 
     def parse_blocking(
