@@ -641,9 +641,10 @@ class ParsePool:
         then. ProcessPoolExecutor's own `max_tasks_per_child` cannot do it on Python
         3.11: a worker that retires is replaced only if no other was idle a moment
         before, so the pool shrinks, and once its last worker retires every job waits
-        forever (here: until the backstop kills it, 75 s, and fails the feed). A
-        watcher met that after a few hundred feeds. Here the whole executor is
-        replaced instead: the old one finishes the jobs it holds and its workers exit.
+        forever (here: until the backstop kills it, 75 s, and fails the feed); a
+        two-worker pool hung so on its 401st job (CPython gh-115634). Here the whole
+        executor is replaced instead: the old one finishes the jobs it holds and its
+        workers exit.
         """
         with self._lock:
             spent = self._jobs >= TASKS_PER_WORKER * self.workers
