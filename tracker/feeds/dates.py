@@ -143,9 +143,6 @@ _RFC822 = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     r" (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|Z|[+-]\d{4})"
 )
-_MONTH_NUMBERS = {
-    name: number for number, name in enumerate(_RFC822.pattern.split("(")[3][:-2].split("|"), 1)
-}
 
 
 def _rfc822_quick(text: str) -> datetime | None:
