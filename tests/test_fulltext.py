@@ -204,6 +204,7 @@ def test_page_text_is_read_in_the_parse_workers(
     """trafilatura is most of a page's CPU: it runs in the capped worker processes, on
     every core and under their time limit, not in the pass's threads."""
     from tracker.feeds import pages, parsing
+    from tracker.feeds.fastpath import parse_job_fast
 
     jobs: list[tuple[object, bool]] = []
     real = parsing.ParsePool.run
@@ -221,7 +222,7 @@ def test_page_text_is_read_in_the_parse_workers(
         assert EVIDENCE_SENTENCE in article.content
     finally:
         tracker.close()
-    assert jobs == [(pages.extract_job, True)]
+    assert jobs == [(parse_job_fast, True), (pages.extract_job, True)]  # the feed, then its page
 
 
 async def test_a_page_whose_reading_fails_in_the_workers_gives_no_text() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 
-from tracker.feeds.pages import PageFetcher, PageSettings, extract_text
+from tracker.feeds.pages import PageFetcher, PageSettings
 from tracker.storage import fulltext as store
 from tracker.storage.db import Database
 from tracker.storage.signals import articles_by_ids
@@ -56,15 +56,15 @@ async def fill(
     wants: Wants,
     every: bool,
     allow_private: bool = False,
+    extract: Extract,
     in_writer: Callable[..., asyncio.Future[object]] | None = None,
-    extract: Extract | None = None,
 ) -> FullTextStats:
     """Fetch and store the full text of these articles that want it and were never tried.
 
     `every`: the feed asked for full text of every article (`fulltext: true`);
     `allow_private`: the feed opted in to private addresses, so may its pages.
-    `in_writer` runs a storage call on the pipeline's writer thread (None: here);
-    `extract` reads a page's main text (the pipeline's parse workers; None: a thread).
+    `extract` reads a page's main text (the pipeline's parse workers, `pages.extract_job`);
+    `in_writer` runs a storage call on the pipeline's writer thread (None: here).
     """
 
     async def storage(fn: Callable[..., object], *args: object) -> object:
@@ -104,10 +104,8 @@ async def fill(
     return stats
 
 
-async def _extracted(extract: Extract | None, body: bytes, url: str, limit: int) -> str:
+async def _extracted(extract: Extract, body: bytes, url: str, limit: int) -> str:
     """The page's main text; "" when the worker reading it timed out or died."""
-    if extract is None:
-        return await asyncio.get_running_loop().run_in_executor(None, extract_text, body, url, limit)
     try:
         return await extract(body, url, limit)
     except (TimeoutError, BrokenProcessPool) as exc:

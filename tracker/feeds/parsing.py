@@ -672,13 +672,7 @@ class ParsePool:
         """
         args = (body, url, dict(headers or {}), language, self.timeout) + ((rules,) if rules else ())
         try:
-            async with self._admitted():
-                try:
-                    result = await self._attempt(self._get_executor(), args)
-                except BrokenProcessPool:
-                    # Perhaps another feed broke the shared pool: retry alone, in a process
-                    # of its own, so that only the culprit can fail twice.
-                    result = await self._attempt_alone(args)
+            result = await self.run(self._job, *args)
         except BrokenProcessPool:
             raise FeedError(url, "the parser process died parsing this feed", kind="hard") from None
         except TimeoutError:
@@ -737,14 +731,16 @@ class ParsePool:
         return self.timeout + PROCESS_GRACE if isinstance(executor, ProcessPoolExecutor) else self.timeout
 
     async def run(self, job: Callable[..., Any], *args: Any) -> Any:
-        """Another CPU-bound job of a pass in the same workers (a page's main text), with
-        a parse's memory cap, admission and backstop. `job` is a module-level function
-        that stops itself at `self.timeout` (see `pages.extract_job`); TimeoutError and
-        BrokenProcessPool (after one retry alone) reach the caller."""
+        """`job(*args)` in the workers: a parse (`parse`), or another CPU-bound job of a
+        pass (a page's main text), with the same memory cap, admission and backstop.
+        `job` is a module-level function that stops itself at `self.timeout` (see
+        `pages.extract_job`); TimeoutError and BrokenProcessPool reach the caller."""
         async with self._admitted():
             try:
                 return await self._attempt(self._get_executor(), args, job)
             except BrokenProcessPool:
+                # Perhaps another job broke the shared pool: retry alone, in a process of
+                # its own, so that only the culprit can fail twice.
                 return await self._attempt_alone(args, job)
 
     async def _attempt_alone(self, args: tuple[Any, ...], job: Callable[..., Any] | None = None) -> Any:
