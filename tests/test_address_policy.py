@@ -12,7 +12,7 @@ import pytest
 
 from tests.clirun import run_cli
 from tests.feedserver import FeedServer, make_rss
-from tracker.feeds.fetching import Fetcher, FetchResult, FetchSettings, GuardedBackend
+from tracker.feeds.fetching import AddressRefusedError, Fetcher, FetchResult, FetchSettings, GuardedResolver
 from tracker.records.feedlist import read_feeds_file
 from tracker.records.yamlio import MAX_YAML_BYTES
 from tracker.textnorm import literal_ip, url_refusal
@@ -107,16 +107,25 @@ def test_a_redirect_from_an_allowed_feed_to_loopback_needs_the_opt_in(server: Fe
     assert result.status == "ok"
 
 
-def test_the_client_connects_through_the_guard() -> None:
-    """GuardedTransport replaces httpx's pool; an httpx upgrade that breaks this fails here."""
+def test_the_sessions_resolve_through_the_guard() -> None:
+    """The connector connects to what `GuardedResolver` answers; an aiohttp upgrade that
+    stops asking it fails here (and the loopback tests above then reach the server)."""
 
     async def run() -> object:
         async with Fetcher(STRICT) as fetcher:
-            client = fetcher._client_for(False)
-            return client._transport._pool._network_backend  # type: ignore[attr-defined]
+            return fetcher._session_for(False).connector._resolver  # type: ignore[union-attr]
 
-    backend = asyncio.run(run())
-    assert isinstance(backend, GuardedBackend) and backend.allow_private is False
+    resolver = asyncio.run(run())
+    assert isinstance(resolver, GuardedResolver) and resolver.allow_private is False
+
+
+def test_the_guard_answers_with_checked_addresses_and_keeps_the_name() -> None:
+    """The name stays for TLS (certificate and SNI); the addresses are the checked ones."""
+    with pytest.raises(AddressRefusedError, match="localhost resolves only to refused addresses"):
+        asyncio.run(GuardedResolver(False, 1.0).resolve("localhost", 80))
+    answers = asyncio.run(GuardedResolver(True, 1.0).resolve("localhost", 80))
+    assert answers and {a["hostname"] for a in answers} == {"localhost"}
+    assert {a["host"] for a in answers} <= {"127.0.0.1", "::1"} and {a["port"] for a in answers} == {80}
 
 
 # ---------------------------------------------------------------- feed records

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Libraries no quick command needs: each costs tens of milliseconds to import.
 HEAVY = (
     "dateparser",
-    "httpx",
+    "aiohttp",
     "textual",
     "trafilatura",
     "lxml",

@@ -609,19 +609,19 @@ def test_passes_share_one_tls_context(
     server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Loading the CA bundle costs some 25 ms of CPU: once per process, not twice a pass."""
-    import httpx
+    import ssl
 
     from tracker.feeds import fetching
 
     made: list[bool] = []
-    real = httpx.create_ssl_context
+    real = ssl.create_default_context
 
     def counting(*args: object, **kwargs: object) -> object:
         made.append(True)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(fetching, "_SSL_CONTEXTS", {})
-    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    monkeypatch.setattr(ssl, "create_default_context", counting)
     server.feed("/a.xml", make_rss(2, prefix="a"))
     db = open_database(tmp_path / "state.db")
     for _ in range(3):

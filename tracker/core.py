@@ -1343,7 +1343,7 @@ def init_workspace(target: Path) -> Workspace:
 
 
 # What the watcher needs of the layers below, loaded on first use (PEP 562) so that
-# `tracker --help` does not pay for httpx, APScheduler's settings or the hook runner.
+# `tracker --help` does not pay for aiohttp, APScheduler's settings or the hook runner.
 _LAZY = {
     "FetchSettings": "tracker.feeds.fetching",
     "PageSettings": "tracker.feeds.pages",

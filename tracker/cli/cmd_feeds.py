@@ -26,7 +26,7 @@ from tracker.types import Article, Feed, FeedHealth, IngestResult, PollResult
 if TYPE_CHECKING:
     pass
 
-# The pipeline (httpx, feedparser) and the feed list load inside the handlers: every
+# The pipeline (aiohttp, feedparser) and the feed list load inside the handlers: every
 # other command starts faster without them.
 
 #: More ingested sources than this and the table shows only the ones with errors.

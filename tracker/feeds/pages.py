@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 
 from tracker import __version__
 from tracker.feeds.fetching import NOT_A_PAGE, Fetcher, FetchResult, FetchSettings
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 PAGE_USER_AGENT = (
     f"commitment-tracker/{__version__} (reads article pages for full text and evidence archives; "
-    f"obeys robots.txt; python-httpx/{httpx.__version__})"
+    f"obeys robots.txt; aiohttp/{aiohttp.__version__})"
 )
 #: The product token robots.txt groups are matched against.
 ROBOTS_AGENT = "commitment-tracker"
