@@ -46,6 +46,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any, NamedTuple, Protocol
 
@@ -1475,17 +1476,25 @@ def _compile_rule(
 
 
 def _key_and_tail(term: Term) -> tuple[str, str | None]:
-    """The automaton key of a term, and for "виртуальн* реальност*" the pattern of the rest.
+    """The automaton key of a term, and for "виртуальн* реальност*" the pattern of the rest
+    (see `_key_and_tail_of`)."""
+    return _key_and_tail_of(term.norm, term.stems)
+
+
+@lru_cache(maxsize=16_384)
+def _key_and_tail_of(norm: str, stems: tuple[str, ...]) -> tuple[str, str | None]:
+    """The automaton key of a normalised term, and for "виртуальн* реальност*" the pattern
+    of the rest. Cached: shared term sets give the same term to many rules.
 
     The words up to the first open-ended one go into the automaton; a word ending in * continues with any
     letters or digits; words are separated by one space (the text is normalised). A
     stemmed word is looked for by what all its forms start with (`stems.key_of`) and
     continues with any letters; `_Variant.stop` then checks each word's stem.
     """
-    if term.stems:
-        words = term.norm.split(" ")
-        keys = [key_of(w) if wanted else w.rstrip("*") for w, wanted in zip(words, term.stems, strict=True)]
-        open_ended = [bool(wanted) or w.endswith("*") for w, wanted in zip(words, term.stems, strict=True)]
+    if stems:
+        words = norm.split(" ")
+        keys = [key_of(w) if wanted else w.rstrip("*") for w, wanted in zip(words, stems, strict=True)]
+        open_ended = [bool(wanted) or w.endswith("*") for w, wanted in zip(words, stems, strict=True)]
         # The key runs on while the text is literal: "e commerc" for "e-commerce", not "e",
         # "the present" for "the present agreement", not "the". A first word alone would
         # be a hit at every "e" or "the" of a text, each checked and dropped in Python.
@@ -1496,9 +1505,9 @@ def _key_and_tail(term: Term) -> tuple[str, str | None]:
         for key, more in zip(keys[last + 1 :], open_ended[last + 1 :], strict=True):
             pattern += " " + re.escape(key) + (_WORD_REST if more else "")
         return " ".join(keys[: last + 1]), pattern
-    if "*" not in term.norm:
-        return term.norm, None
-    first, *rest = term.norm.split(" ")
+    if "*" not in norm:
+        return norm, None
+    first, *rest = norm.split(" ")
     pattern = _WORD_REST if first.endswith("*") else ""
     for word in rest:
         pattern += " " + re.escape(word.rstrip("*")) + (_WORD_REST if word.endswith("*") else "")

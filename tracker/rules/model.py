@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,27 @@ def make_term(text: object, lang: str = "", line: int | None = None, *, phrase: 
     """Validate and normalise one term as written in a rule (raises TermError)."""
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise TermError(f"expected a term (text), got {type(text).__name__}")
-    raw = " ".join(str(text).split())
+    raw, norm, prefix, cjk, generic, stems = _read_term(str(text), phrase)
+    return Term(
+        text=raw,
+        norm=norm,
+        lang=lang,
+        prefix=prefix,
+        phrase=phrase,
+        generic=generic,
+        cjk=cjk,
+        line=line,
+        stems=stems,
+    )
+
+
+@lru_cache(maxsize=16_384)
+def _read_term(text: str, phrase: bool) -> tuple[str, str, bool, bool, bool, tuple[str, ...]]:
+    """What `make_term` makes of a text, whatever its line: (raw, norm, prefix, cjk,
+    generic, stems). Cached: the bundled rules name 2,700 distinct terms 9,400 times
+    (shared term sets), and normalising and stemming them was 40 % of loading the rules.
+    A TermError is raised again each time (lru_cache keeps no exceptions)."""
+    raw = " ".join(text.split())
     prefix = raw.endswith("*")
     stem = raw[:-1].rstrip() if prefix else raw
     norm = normalise(stem).strip()
@@ -98,17 +119,8 @@ def make_term(text: object, lang: str = "", line: int | None = None, *, phrase: 
             f"{raw!r}: a phrase has at least two words (or four Chinese characters); "
             "put single words under `any`"
         )
-    return Term(
-        text=raw,
-        norm=norm,
-        lang=lang,
-        prefix=prefix,
-        phrase=phrase,
-        generic=is_generic(norm, prefix=prefix),
-        cjk=cjk,
-        line=line,
-        stems=() if cjk else _stems(norm, prefix),
-    )
+    generic = is_generic(norm, prefix=prefix)
+    return raw, norm, prefix, cjk, generic, () if cjk else _stems(norm, prefix)
 
 
 def _stems(norm: str, prefix: bool) -> tuple[str, ...]:
