@@ -629,3 +629,32 @@ def test_passes_share_one_tls_context(
         assert result.status in ("ok", "not_modified", "unchanged")
     db.close()
     assert len(made) == 1
+
+
+def test_a_pass_starts_the_parse_workers_before_its_first_request(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' fork server loads for about half a second, and the first parse waits
+    for it: a pass that polls anything starts it first. A pass with nothing to poll (all
+    feeds not due) starts nothing."""
+    from tracker.feeds.fetching import Fetcher
+    from tracker.feeds.parsing import ParsePool
+
+    events: list[str] = []
+    real_fetch = Fetcher.fetch
+
+    async def fetch(self: Fetcher, url: str, **kwargs: object) -> FetchResult:
+        events.append("fetch")
+        return await real_fetch(self, url, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ParsePool, "prepare", lambda self, pages=False: events.append("prepare"))
+    monkeypatch.setattr(Fetcher, "fetch", fetch)
+    server.route("/slow.xml", body=make_rss(2), delay=0.2)
+    db = open_database(tmp_path / "state.db")
+    [result] = poll_feeds(db, [feed(server, "/slow.xml")], settings=SETTINGS)
+    assert result.status == "ok"
+    assert events[:2] == ["prepare", "fetch"]
+    events.clear()
+    [skipped] = poll_feeds(db, [feed(server, "/slow.xml")], settings=SETTINGS, due_only=True)
+    assert skipped.status == "skipped" and events == []
+    db.close()

@@ -614,8 +614,9 @@ class ParsePool:
 
         It starts by importing the parser and the matcher and warming dateparser
         (`_mp_context`), most of a second; the first parse would otherwise start it then
-        and wait, on the event loop. A pass calls this at its first body, so that the
-        server loads while the pass builds its rules for the workers. Cheap to repeat.
+        and wait, on the event loop. A pass that polls anything calls this before its
+        first request, so that the server loads while the first bodies arrive and the
+        pass builds its rules for the workers. Cheap to repeat.
 
         `pages`: the pass reads article pages, so the server imports trafilatura too
         (a quarter of a second), once, rather than every worker at its first page.

@@ -238,6 +238,10 @@ class _Pass:
         keeper = asyncio.create_task(self._keep_leases(sorted(claimed))) if claimed else None
         try:
             with self._parse_pool() as pool:
+                if todo:
+                    # The workers' fork server loads for about half a second, and the first
+                    # parse waits for it: start it now, before the first request goes out.
+                    pool.prepare(pages=self.settings.fulltext is not None)
                 async with Fetcher(self.settings.fetch) as fetcher, self._pages() as pages:
                     self.pages = pages
                     tasks = [
@@ -330,8 +334,9 @@ class _Pass:
 
     def _parse_pool(self) -> contextlib.AbstractContextManager[ParsePool]:
         """Every parse runs in a memory-capped worker, a one-feed pass included: the cap is
-        what bounds a hostile feed. The workers are shared between passes (kept warm) and
-        start on the first body, so a pass of 304s starts none."""
+        what bounds a hostile feed. The workers are shared between passes (kept warm);
+        their fork server starts with a pass that polls anything, the workers themselves
+        on the first body, so a pass of 304s forks none."""
         if self.settings.parse_workers == 0:  # tests: a thread, no cap
             return ParsePool(1, processes=False, timeout=self.settings.parse_timeout, job=parse_job_fast)
         pool = shared_pool(
@@ -383,7 +388,7 @@ class _Pass:
         if not self.force and body_hash == state.body_hash:
             outcome = replace(_outcome(fetched), status="unchanged", body_hash=body_hash)
             return await self._save_only(feed, state, outcome, fetched)
-        pool.prepare(pages=self.settings.fulltext is not None)  # loads while the rules are built
+        pool.prepare(pages=self.settings.fulltext is not None)  # (done at the pass's start: cheap)
         try:
             parsed = await pool.parse(
                 fetched.body,
